@@ -1,0 +1,39 @@
+# netrain: `make sim` runs it, `make test` tests it. The first target builds .venv/.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UPY := $(VENV)/bin/micropython
+STAMP := $(VENV)/.installed
+
+.PHONY: sim test test-cpython test-upy lint format clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+sim: $(STAMP)
+	$(PY) -m sim $(ARGS)
+
+test: $(STAMP)
+	@status=0; \
+	echo "== CPython (pytest): whole suite =="; \
+	$(PY) -m pytest -q tests; rc=$$?; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then status=1; fi; \
+	echo "== MicroPython unix port: portable tests =="; \
+	$(UPY) -X heapsize=2M tests/run_upy.py || status=1; \
+	exit $$status
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build out .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

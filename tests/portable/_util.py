@@ -1,0 +1,32 @@
+# Helpers shared by the portable tests (plain Python: runs under pytest and the unix port).
+# SPDX-License-Identifier: MIT
+
+
+def raises(exc_type, func, *args, **kwargs):
+    """Call func and return the exception it raised; fail if it raised nothing."""
+    try:
+        func(*args, **kwargs)
+    except exc_type as exc:
+        return exc
+    raise AssertionError("expected %s from %s" % (exc_type.__name__, func))
+
+
+class FakeClock:
+    """A millisecond tick counter the test moves by hand."""
+
+    def __init__(self, start_ms=0):
+        self.now_ms = start_ms
+
+    def __call__(self):
+        return self.now_ms
+
+    def advance(self, ms):
+        self.now_ms += ms
+        return self.now_ms
+
+
+def run_async(coro):
+    """Run a coroutine to completion on a fresh loop (both runtimes)."""
+    import asyncio
+
+    return asyncio.run(coro)
