@@ -1,0 +1,38 @@
+# netrain firmware entry point: wire the real Stellar Unicorn, Wi-Fi and config, then run.
+# SPDX-License-Identifier: MIT
+# The same file runs in the desktop simulator, where sim/stubs stands in for the
+# device modules and the optional sim_hooks module collects metrics.
+import machine
+import network
+from picographics import DISPLAY_STELLAR_UNICORN, PicoGraphics
+from stellar import StellarUnicorn
+
+from netrain import start
+
+CONFIG_PATH = "config.json"
+
+
+def set_country(code):
+    try:
+        import rp2
+
+        rp2.country(code)
+    except ImportError:  # not an rp2 board
+        pass
+
+
+def main():
+    try:
+        from sim_hooks import hooks  # only present in the desktop simulator
+    except ImportError:
+        hooks = None
+    # 200 MHz is what Pimoroni's own demos run at; TLS and rendering both benefit.
+    machine.freq(200_000_000)
+    unicorn = StellarUnicorn()
+    graphics = PicoGraphics(display=DISPLAY_STELLAR_UNICORN)
+    wlan = network.WLAN(network.STA_IF)
+    config_path = hooks.config_path if hooks else CONFIG_PATH
+    start.run(config_path, unicorn, graphics, wlan=wlan, hooks=hooks, set_country=set_country)
+
+
+main()

@@ -1,0 +1,201 @@
+# netrain.effects.rain: Matrix-style digital rain from a preallocated pool of drops.
+# SPDX-License-Identifier: MIT
+"""Drops fall (download) or rise (upload) with bright heads and fading trails.
+
+Everything the frame loop touches is allocated in ``__init__``: drop state lives in
+fixed-size arrays, the intensity map and palettes in bytearrays, and positions are
+fixed point (1/256 px) integers, so ``step`` and ``draw`` allocate nothing. The
+random generator is a 16-bit xorshift: small ints only (no heap on a 32-bit port)
+and deterministic for a given seed.
+"""
+
+from array import array
+
+from ..compat import const, native
+
+_FP = const(256)  # fixed point: 1 px = 256 units
+_FREE = const(0)
+DOWN = const(1)
+UP = const(2)
+_PAL_STRIDE = const(1024)  # 256 intensities x 4 bytes (B, G, R, 0)
+
+#: Colour ramps per scene: (dim, mid, head) RGB for download, then for upload.
+SCENES = {
+    "classic": ((0, 40, 0), (0, 200, 40), (200, 255, 200), (40, 20, 0), (220, 120, 0), (255, 230, 160)),
+    "ocean": ((0, 10, 40), (0, 120, 200), (180, 240, 255), (30, 0, 40), (170, 0, 200), (255, 190, 255)),
+    "fire": ((40, 0, 0), (230, 60, 0), (255, 230, 120), (0, 20, 40), (0, 120, 230), (190, 230, 255)),
+    "night": ((12, 0, 0), (70, 0, 0), (120, 20, 10), (10, 0, 8), (50, 0, 30), (90, 20, 60)),
+    # Shown while data is stale: calm and desaturated.
+    "stale": ((8, 10, 14), (40, 50, 70), (110, 120, 140), (8, 10, 14), (40, 50, 70), (110, 120, 140)),
+}
+SCENE_ORDER = ("classic", "ocean", "fire", "night")
+
+
+def _ramp(pal, offset, dim, mid, head):
+    """Fill 256 palette entries: black -> dim -> mid -> head as intensity rises."""
+    for v in range(256):
+        if v == 0:
+            rgb0 = rgb1 = (0, 0, 0)
+            t, span = 0, 1
+        elif v < 96:
+            rgb0, rgb1, t, span = (0, 0, 0), dim, v, 96
+        elif v < 200:
+            rgb0, rgb1, t, span = dim, mid, v - 96, 104
+        else:
+            rgb0, rgb1, t, span = mid, head, v - 200, 55
+        i = offset + v * 4
+        pal[i] = rgb0[2] + (rgb1[2] - rgb0[2]) * t // span
+        pal[i + 1] = rgb0[1] + (rgb1[1] - rgb0[1]) * t // span
+        pal[i + 2] = rgb0[0] + (rgb1[0] - rgb0[0]) * t // span
+        pal[i + 3] = 0
+
+
+class Rain:
+    """A pool of at most ``max_drops`` drops on a ``width`` x ``height`` panel."""
+
+    def __init__(self, width, height, seed=1, max_drops=None):
+        self.width = width
+        self.height = height
+        n = max_drops or width * 2
+        self.max_drops = n
+        self.active = 0
+        self._col = bytearray(n)
+        self._kind = bytearray(n)
+        self._len = bytearray(n)
+        self._pos = array("i", [0] * n)  # head distance travelled, 1/256 px
+        self._speed = array("i", [0] * n)  # 1/256 px per second
+        self._inten = bytearray(width * height)
+        self._hue = bytearray(width * height)
+        self._pal = bytearray(2 * _PAL_STRIDE)
+        self._rng = (seed & 0xFFFF) or 1
+        self.scene = None
+        self.set_scene("classic")
+
+    def set_scene(self, name):
+        """Switch colour ramps (allocates a little; call on user action only)."""
+        ramps = SCENES.get(name) or SCENES["classic"]
+        _ramp(self._pal, 0, ramps[0], ramps[1], ramps[2])
+        _ramp(self._pal, _PAL_STRIDE, ramps[3], ramps[4], ramps[5])
+        self.scene = name if name in SCENES else "classic"
+
+    def random(self, bound):
+        """Next pseudo-random int in 0..bound-1 (xorshift16, small ints only)."""
+        x = self._rng
+        x ^= (x << 7) & 0xFFFF
+        x ^= x >> 9
+        x ^= (x << 8) & 0xFFFF
+        self._rng = x
+        return x % bound
+
+    def spawn(self, kind, speed_px_per_s_fp, length_px):
+        """Start a drop; returns False when the pool is full (the caller just skips it)."""
+        slot = -1
+        for i in range(self.max_drops):
+            if self._kind[i] == _FREE:
+                slot = i
+                break
+        if slot < 0:
+            return False
+        col = self._free_column(kind, length_px)
+        self._col[slot] = col
+        self._kind[slot] = kind
+        self._len[slot] = length_px
+        self._pos[slot] = -self.random(_FP)
+        self._speed[slot] = speed_px_per_s_fp
+        self.active += 1
+        return True
+
+    def _free_column(self, kind, length_px):
+        # Try a few columns so new drops do not land on the tail of a young one.
+        col = 0
+        for _ in range(4):
+            col = self.random(self.width)
+            clear = True
+            for i in range(self.max_drops):
+                if (
+                    self._kind[i] == kind
+                    and self._col[i] == col
+                    and self._pos[i] < (self._len[i] + length_px + 1) * _FP
+                ):
+                    clear = False
+                    break
+            if clear:
+                return col
+        return col
+
+    @native
+    def step(self, dt_ms):
+        """Advance every drop by dt_ms of time; free drops whose trail has left."""
+        limit = self.height * _FP
+        pos = self._pos
+        speed = self._speed
+        kind = self._kind
+        length = self._len
+        for i in range(self.max_drops):
+            if kind[i] != _FREE:
+                p = pos[i] + speed[i] * dt_ms // 1000
+                pos[i] = p
+                if p - length[i] * _FP > limit:
+                    kind[i] = _FREE
+                    self.active -= 1
+
+    def blank(self, fb):
+        """All LEDs off (sleep), without allocating."""
+        for i in range(len(fb)):
+            fb[i] = 0
+
+    @native
+    def draw(self, fb):
+        """Render into a B,G,R,0 frame buffer of width*height*4 bytes."""
+        w = self.width
+        h = self.height
+        inten = self._inten
+        hue = self._hue
+        for i in range(w * h):
+            inten[i] = 0
+        pos = self._pos
+        kind = self._kind
+        length = self._len
+        col = self._col
+        for i in range(self.max_drops):
+            k = kind[i]
+            if k == _FREE:
+                continue
+            head = pos[i]
+            span = length[i] * _FP
+            x = col[i]
+            top = (head - span) // _FP
+            if top < 0:
+                top = 0
+            bottom = head // _FP + 1
+            if bottom >= h:
+                bottom = h - 1
+            r = top
+            while r <= bottom:
+                d = head - r * _FP  # how far the head has passed row r
+                if d < 0:
+                    v = (d + _FP) * 255 // _FP  # leading edge fades in
+                else:
+                    v = 255 - d * 255 // span
+                if v > 0:
+                    y = r if k == DOWN else h - 1 - r
+                    j = y * w + x
+                    if v > inten[j]:
+                        inten[j] = v
+                        hue[j] = k - 1
+                r += 1
+        pal = self._pal
+        j = 0
+        for i in range(w * h):
+            v = inten[i]
+            if v:
+                p = hue[i] * _PAL_STRIDE + v * 4
+                fb[j] = pal[p]
+                fb[j + 1] = pal[p + 1]
+                fb[j + 2] = pal[p + 2]
+            else:
+                fb[j] = 0
+                fb[j + 1] = 0
+                fb[j + 2] = 0
+            fb[j + 3] = 0
+            j += 4

@@ -1,0 +1,136 @@
+# netrain.metrics: frame, poll and heap counters behind the simulator's metrics stream.
+# SPDX-License-Identifier: MIT
+"""Counters updated on the hot paths without allocating; snapshots once a second.
+
+The per-second object and the run summary are the public contract of
+shared/design.md (``--metrics FILE.jsonl``). Heap figures come from the GC on
+MicroPython and are ``None`` on CPython, which has no fixed heap to report.
+"""
+
+from array import array
+
+from .compat import const, mem_alloc, mem_free, ticks_diff
+
+_GAP_BUCKETS = const(256)  # 1 ms buckets; the last one collects everything longer
+
+
+class Metrics:
+    def __init__(self, start_ms):
+        self.start_ms = start_ms
+        self.frames = 0
+        self.polls_ok = 0
+        self.polls_failed = 0
+        self.tls_handshakes = 0
+        self.errors = 0
+        self.actions = []  # bounded by the caller: one entry per user action
+        self.down_bytes_per_s = 0
+        self.up_bytes_per_s = 0
+        self.state = "ok"
+        self.poll_alloc_bytes = None
+        self._gaps = array("I", [0] * _GAP_BUCKETS)
+        self._last_frame_us = None
+        self._gap_max_us = 0  # this second
+        self._gap_max_run_us = 0
+        self._frames_at_second = 0
+        self._alloc_mark = mem_alloc()
+        self._alloc_bytes = 0  # this second, all tasks (approximate: GC runs hide some)
+        self._render_alloc_bytes = 0  # this second, render path only
+        self._heap_free = mem_free()
+        self.heap_min_free = self._heap_free
+        self._seconds = 0
+
+    def frame(self, now_us, render_alloc_bytes):
+        """Count a shown frame; ``render_alloc_bytes`` from around the render path."""
+        self.frames += 1
+        last = self._last_frame_us
+        self._last_frame_us = now_us
+        if render_alloc_bytes is not None and render_alloc_bytes > 0:
+            self._render_alloc_bytes += render_alloc_bytes
+        alloc = mem_alloc()
+        if alloc is not None:
+            delta = alloc - self._alloc_mark
+            if delta > 0:  # negative: a collection ran in between
+                self._alloc_bytes += delta
+            self._alloc_mark = alloc
+        if last is None:
+            return
+        gap_us = ticks_diff(now_us, last)
+        if gap_us > self._gap_max_us:
+            self._gap_max_us = gap_us
+        bucket = gap_us // 1000
+        if bucket >= _GAP_BUCKETS:
+            bucket = _GAP_BUCKETS - 1
+        self._gaps[bucket] += 1
+
+    def sample_heap(self):
+        free = mem_free()
+        self._heap_free = free
+        if free is not None and (self.heap_min_free is None or free < self.heap_min_free):
+            self.heap_min_free = free
+
+    def second(self, now_ms):
+        """The per-second metrics object; resets the per-second counters."""
+        self.sample_heap()
+        self._seconds += 1
+        frames = self.frames - self._frames_at_second
+        self._frames_at_second = self.frames
+        if self._gap_max_us > self._gap_max_run_us:
+            self._gap_max_run_us = self._gap_max_us
+        snapshot = {
+            "t_s": round(ticks_diff(now_ms, self.start_ms) / 1000, 3),
+            "frames": self.frames,
+            "fps": frames,
+            "frame_gap_ms_max": self._gap_max_us / 1000,
+            "heap_free": self._heap_free,
+            "heap_min_free": self.heap_min_free,
+            "alloc_bytes": self._alloc_bytes if mem_alloc() is not None else None,
+            "render_alloc_bytes": self._render_alloc_bytes if mem_alloc() is not None else None,
+            "poll_alloc_bytes": self.poll_alloc_bytes,
+            "polls_ok": self.polls_ok,
+            "polls_failed": self.polls_failed,
+            "tls_handshakes": self.tls_handshakes,
+            "down_bytes_per_s": self.down_bytes_per_s,
+            "up_bytes_per_s": self.up_bytes_per_s,
+            "state": self.state,
+            "errors": self.errors,
+        }
+        self._gap_max_us = 0
+        self._alloc_bytes = 0
+        self._render_alloc_bytes = 0
+        return snapshot
+
+    def gap_percentile_ms(self, fraction):
+        """Frame gap (ms, bucket upper bound) below which ``fraction`` of gaps fall."""
+        total = 0
+        for count in self._gaps:
+            total += count
+        if not total:
+            return None
+        want = total * fraction
+        seen = 0
+        for ms in range(_GAP_BUCKETS):
+            seen += self._gaps[ms]
+            if seen >= want:
+                return ms + 1
+        return _GAP_BUCKETS
+
+    def summary(self, now_ms):
+        if self._gap_max_us > self._gap_max_run_us:
+            self._gap_max_run_us = self._gap_max_us
+        elapsed_s = ticks_diff(now_ms, self.start_ms) / 1000
+        return {
+            "summary": True,
+            "t_s": round(elapsed_s, 3),
+            "frames": self.frames,
+            "fps_avg": round(self.frames / elapsed_s, 2) if elapsed_s > 0 else 0,
+            "frame_gap_ms_p50": self.gap_percentile_ms(0.5),
+            "frame_gap_ms_p99": self.gap_percentile_ms(0.99),
+            "frame_gap_ms_max": self._gap_max_run_us / 1000,
+            "polls_ok": self.polls_ok,
+            "polls_failed": self.polls_failed,
+            "tls_handshakes": self.tls_handshakes,
+            "heap_min_free": self.heap_min_free,
+            "actions": self.actions,
+            "errors": self.errors,
+            "state": self.state,
+        }

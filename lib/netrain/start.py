@@ -1,0 +1,95 @@
+# netrain.start: build the app from a config file and injected hardware, then run it.
+# SPDX-License-Identifier: MIT
+"""Called by ``firmware/main.py`` on the device and, unchanged, in the simulator.
+
+A broken or missing config never leaves a dark panel: the error is printed on the
+serial console (with the fix) and scrolls on the panel until the file is fixed.
+"""
+
+import asyncio
+
+from . import config as config_mod
+from .app import App
+from .compat import sleep_ms, ticks_diff, ticks_ms
+from .panel import UnicornPanel
+from .source import DemoSource
+from .status import Overlay, Status
+from .wifi import WifiSupervisor
+
+BUTTON_PINS = (
+    ("A", "SWITCH_A"),
+    ("B", "SWITCH_B"),
+    ("C", "SWITCH_C"),
+    ("D", "SWITCH_D"),
+    ("SLEEP", "SWITCH_SLEEP"),
+    ("VOL_UP", "SWITCH_VOLUME_UP"),
+    ("VOL_DOWN", "SWITCH_VOLUME_DOWN"),
+    ("LUX_UP", "SWITCH_BRIGHTNESS_UP"),
+    ("LUX_DOWN", "SWITCH_BRIGHTNESS_DOWN"),
+)
+
+
+def button_pins(unicorn):
+    """{name: pin} from the board class's SWITCH_* constants."""
+    return {name: getattr(unicorn, const_name) for name, const_name in BUTTON_PINS}
+
+
+def make_source(cfg, cfg_dir):
+    url = cfg["controller"]["url"]
+    if url == config_mod.DEMO_URL:
+        return DemoSource()
+    from .unifi import UnifiSource  # deferred: the demo needs no HTTP stack
+
+    return UnifiSource.from_config(cfg, cfg_dir)
+
+
+async def show_config_error(panel, error, hooks):
+    """Scroll the config error forever (or until the host's run time is up)."""
+    status = Status()
+    status.set("config", "config_error", error.key)
+    overlay = Overlay(status, panel.width, panel.height)
+    fb = panel.fb
+    start_ms = ticks_ms()
+    while hooks is None or hooks.run_ms is None or ticks_diff(ticks_ms(), start_ms) < hooks.run_ms:
+        for i in range(len(fb)):
+            fb[i] = 0
+        overlay.draw(fb, ticks_ms())
+        panel.show()
+        await sleep_ms(50)
+
+
+def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_country=None):
+    """Load the config, wire everything and run until the host stops us."""
+    panel = UnicornPanel(unicorn, graphics)
+    try:
+        cfg = config_mod.load(config_path)
+    except config_mod.ConfigError as exc:
+        print("netrain: " + str(exc))
+        print('netrain: fix config.json (see config.example.json), e.g. with "python -m tools.configure"')
+        asyncio.run(show_config_error(panel, exc, hooks))
+        return None
+    status = Status()
+    wifi = None
+    if wlan is not None and cfg["wifi"]["ssid"]:
+        if set_country:
+            set_country(cfg["wifi"]["country"])
+        wifi = WifiSupervisor(
+            wlan,
+            cfg["wifi"]["ssid"],
+            cfg["wifi"]["password"],
+            status,
+            power_save=cfg["wifi"]["power_save"],
+        )
+    source = make_source(cfg, config_mod.base_dir(config_path))
+    app = App(
+        cfg,
+        panel,
+        source,
+        wifi=wifi,
+        buttons=(unicorn.is_pressed, button_pins(unicorn)),
+        hooks=hooks,
+        wdt=wdt,
+        status=status,
+    )
+    asyncio.run(app.main())
+    return app

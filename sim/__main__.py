@@ -1,0 +1,171 @@
+# sim: run the real firmware on the desktop (pygame window or headless) against a controller.
+# SPDX-License-Identifier: MIT
+"""python -m sim [--runtime cpython|micropython] [--heap 150K] [--headless] [--seconds N]
+                 [--config FILE] [--metrics FILE.jsonl] [--record FILE.gif|FILE.png]
+                 [--press SCRIPT]
+
+Without --config the bundled fake UniFi controller is started on 127.0.0.1 (TLS with
+its certificate pinned) and the firmware is pointed at it: the embedded default.
+``firmware/main.py`` runs unchanged; ``sim/stubs`` stands in for the device modules.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUBS = os.path.join(ROOT, "sim", "stubs")
+LIB = os.path.join(ROOT, "lib")
+MAIN = os.path.join(ROOT, "firmware", "main.py")
+
+
+def micropython_binary():
+    """The unix port installed in the same environment as this interpreter."""
+    here = os.path.join(os.path.dirname(sys.executable), "micropython")
+    return here if os.path.exists(here) else shutil.which("micropython")
+
+
+def parse_heap(text):
+    text = text.strip().upper()
+    scale = {"K": 1024, "M": 1024 * 1024}.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in "KM" else text
+    try:
+        return int(float(number) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError("--heap wants a size such as 100K or 2M, got %r" % text)
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
+    p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
+    p.add_argument("--heap", default="150K", help="MicroPython heap size, e.g. 100K (unix port)")
+    p.add_argument("--headless", action="store_true", help="no window (always on micropython)")
+    p.add_argument("--seconds", type=float, help="stop after N seconds (default: run until closed)")
+    p.add_argument("--config", help="config.json to use instead of the bundled fake controller")
+    p.add_argument("--metrics", help="write one JSON object per second to this file")
+    p.add_argument("--record", help="record the panel to a .gif (animation) or .png (last frame)")
+    p.add_argument("--press", help='scripted buttons, e.g. "3.0:A:long,6.5:B:short,9:C:double"')
+    p.add_argument("--lux", type=float, help="ambient light sensor reading 0..4095")
+    p.add_argument(
+        "--fake-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="option for the bundled fake controller (repeatable), e.g. latency_ms=300",
+    )
+    return p
+
+
+def _fake_value(text):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def start_fake(options, workdir):
+    """Start the bundled fake controller and write a config pinned to its certificate."""
+    from tools.fake_unifi import FakeController
+
+    kwargs = {}
+    for item in options:
+        key, _, value = item.partition("=")
+        kwargs[key.replace("-", "_")] = _fake_value(value)
+    fake = FakeController(**kwargs)
+    fake.start()
+    pem_path = os.path.join(workdir, "controller.pem")
+    shutil.copyfile(fake.cert_pem_path, pem_path)
+    cfg = {
+        "wifi": {"ssid": "netrain-sim", "password": "simulated"},
+        "controller": {"url": fake.url, "api_key": fake.api_key, "ca_pem": "controller.pem"},
+        "poll_s": 1.0,
+    }
+    config_path = os.path.join(workdir, "config.json")
+    with open(config_path, "w") as f:
+        json.dump(cfg, f, indent=2)
+    return fake, config_path
+
+
+def run_cpython(settings):
+    os.environ["NETRAIN_SIM"] = json.dumps(settings)
+    for path in (ROOT, LIB, STUBS):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import runpy
+
+    try:
+        runpy.run_path(MAIN, run_name="__main__")
+    except SystemExit as exc:  # window closed or machine.reset()
+        return exc.code or 0
+    return 0
+
+
+def run_micropython(settings, heap_bytes, seconds):
+    binary = micropython_binary()
+    if not binary:
+        sys.exit("sim: the MicroPython unix port is not installed (run `make venv`)")
+    env = dict(os.environ)
+    env["NETRAIN_SIM"] = json.dumps(settings)
+    env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, LIB)
+    cmd = [binary, "-X", "heapsize=%d" % heap_bytes, MAIN]
+    timeout_s = seconds + 60 if seconds else None
+    try:
+        return subprocess.run(cmd, env=env, timeout=timeout_s).returncode
+    except subprocess.TimeoutExpired:
+        print("sim: the firmware did not stop %d s after its run time" % 60, file=sys.stderr)
+        return 124
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    heap_bytes = parse_heap(args.heap)
+    headless = args.headless or args.runtime == "micropython"
+    if not headless and not os.environ.get("DISPLAY") and not os.environ.get("SDL_VIDEODRIVER"):
+        if sys.platform.startswith("linux"):
+            print("sim: no display found; running headless (use --headless to silence this)")
+            headless = True
+    workdir = tempfile.mkdtemp(prefix="netrain-sim-")
+    fake = None
+    try:
+        if args.config:
+            config_path = os.path.abspath(args.config)
+        else:
+            fake, config_path = start_fake(args.fake_option, workdir)
+            print("sim: fake UniFi controller at %s (certificate pinned)" % fake.url)
+        settings = {"config": config_path}
+        if args.seconds:
+            settings["seconds"] = args.seconds
+        if args.metrics:
+            settings["metrics"] = os.path.abspath(args.metrics)
+        if args.press:
+            settings["press"] = args.press
+        if args.lux is not None:
+            settings["lux"] = args.lux
+        raw_path = None
+        if args.record:
+            raw_path = os.path.join(workdir, "frames.raw")
+            settings["record_raw"] = raw_path
+        if not headless:
+            settings["window"] = True
+        if args.runtime == "cpython":
+            code = run_cpython(settings)
+        else:
+            code = run_micropython(settings, heap_bytes, args.seconds)
+        if raw_path and os.path.exists(raw_path):
+            from sim.record import write_recording
+
+            count = write_recording(raw_path, args.record)
+            print("sim: recorded %d frames to %s" % (count, args.record))
+        return code
+    finally:
+        if fake is not None:
+            fake.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+# sim_hooks: the simulator's side of netrain.app.Hooks (metrics stream, run time, config path).
+# SPDX-License-Identifier: MIT
+# Imported by firmware/main.py only when present, i.e. only in the simulator; runs on
+# CPython and on the MicroPython unix port. Settings come from simenv (NETRAIN_SIM).
+import json
+
+from simenv import settings
+
+
+class SimHooks:
+    def __init__(self, options):
+        self.config_path = options.get("config", "config.json")
+        seconds = options.get("seconds")
+        self.run_ms = int(seconds * 1000) if seconds else None
+        self._metrics_path = options.get("metrics")
+        self._file = None
+
+    def _write(self, obj):
+        if not self._metrics_path:
+            return
+        if self._file is None:
+            self._file = open(self._metrics_path, "w")
+        self._file.write(json.dumps(obj))
+        self._file.write("\n")
+        self._file.flush()
+
+    def on_metrics(self, snapshot):
+        self._write(snapshot)
+
+    def on_summary(self, summary):
+        self._write(summary)
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        print("netrain-summary " + json.dumps(summary))
+
+
+hooks = SimHooks(settings())
