@@ -1,5 +1,6 @@
 # Portable tests of netrain.compat.
 from netrain import compat
+from netrain.compat import micropython
 
 
 def test_ticks_diff_wraps():
@@ -14,7 +15,7 @@ def test_const_is_identity():
 
 
 def test_native_keeps_behaviour():
-    @compat.native
+    @micropython.native
     def add(a, b):
         return a + b
 

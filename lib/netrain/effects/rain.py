@@ -11,7 +11,7 @@ and deterministic for a given seed.
 
 from array import array
 
-from ..compat import const, native
+from ..compat import const, micropython
 
 _FP = const(256)  # fixed point: 1 px = 256 units
 _FREE = const(0)
@@ -123,7 +123,7 @@ class Rain:
                 return col
         return col
 
-    @native
+    @micropython.native
     def step(self, dt_ms):
         """Advance every drop by dt_ms of time; free drops whose trail has left."""
         limit = self.height * _FP
@@ -144,7 +144,7 @@ class Rain:
         for i in range(len(fb)):
             fb[i] = 0
 
-    @native
+    @micropython.native
     def draw(self, fb):
         """Render into a B,G,R,0 frame buffer of width*height*4 bytes."""
         w = self.width
