@@ -1,6 +1,6 @@
 # netrain.compat: the one place that hides MicroPython vs CPython differences.
 # SPDX-License-Identifier: MIT
-"""Ticks, ``const``, ``native``, async sleeps and heap figures for both runtimes.
+"""Ticks, ``const``, ``micropython.native``, async sleeps and heap figures for both runtimes.
 
 Every other module imports these names from here and never tests the runtime
 itself. Feature detection (not ``sys.implementation``) keeps a desktop stub
@@ -10,14 +10,19 @@ called ``micropython`` from fooling us.
 import sys
 
 try:
-    from micropython import const, native
+    import micropython  # use as @micropython.native: the compiler acts on that spelling
+    from micropython import const
 except ImportError:  # pragma: no cover - CPython
 
     def const(value):
         return value
 
-    def native(func):
-        return func
+    class micropython:  # noqa: N801 - stands in for the module name
+        """``@micropython.native`` is a no-op on CPython."""
+
+        @staticmethod
+        def native(func):
+            return func
 
 
 try:
@@ -78,3 +83,153 @@ except ImportError:  # pragma: no cover - CPython has no fixed heap to report
     def mem_alloc():
         return None
 
+
+# ---- TLS, sockets and streams (used by netrain.http) ------------------------
+# MicroPython's native ``tls`` module, not its ``ssl`` wrapper: the wrapper
+# forces CERT_NONE. CPython has only ``ssl``.
+try:
+    import tls as _tls
+
+    _ssl = None
+except ImportError:  # pragma: no cover - CPython
+    import ssl as _ssl
+
+    _tls = None
+
+
+class _NamedContext:
+    """Makes MicroPython wrap sockets with the pinned certificate's own name.
+
+    With CERT_REQUIRED, MicroPython insists on a server_hostname and mbedTLS
+    checks it against the certificate; asyncio.open_connection would pass the
+    IP literal, which a console's self-signed certificate rarely names. The pin
+    is the trust anchor, so the name check is made to pass by construction.
+    """
+
+    def __init__(self, ctx, name):
+        self._ctx = ctx
+        self._name = name
+
+    def wrap_socket(
+        self, sock, server_side=False, do_handshake_on_connect=True, server_hostname=None
+    ):
+        return self._ctx.wrap_socket(
+            sock,
+            server_side=server_side,
+            do_handshake_on_connect=do_handshake_on_connect,
+            server_hostname=self._name or server_hostname,
+        )
+
+
+def tls_client_context(cadata_der, insecure, server_name=None):
+    """A client context that trusts only ``cadata_der``, or nothing at all if insecure.
+
+    ``server_name`` is a name the pinned certificate itself carries (MicroPython
+    verifies it; CPython skips hostname checks and relies on the pin).
+    Pass the result as ``ssl=`` to ``asyncio.open_connection``.
+    """
+    if _tls is not None:
+        ctx = _tls.SSLContext(_tls.PROTOCOL_TLS_CLIENT)
+        if insecure:
+            ctx.verify_mode = _tls.CERT_NONE
+            return ctx
+        ctx.verify_mode = _tls.CERT_REQUIRED
+        ctx.load_verify_locations(cadata_der)  # positional only on MicroPython
+        return _NamedContext(ctx, server_name)
+    ctx = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    if insecure:
+        ctx.verify_mode = _ssl.CERT_NONE
+    else:
+        ctx.verify_mode = _ssl.CERT_REQUIRED
+        ctx.load_verify_locations(cadata=cadata_der)
+    return ctx
+
+
+def is_cert_error(exc):
+    """True if exc reports a server certificate that failed verification."""
+    if _ssl is not None:
+        return isinstance(exc, _ssl.SSLCertVerificationError)
+    # mbedTLS verify flags arrive as a ValueError carrying their descriptions
+    return isinstance(exc, ValueError) and "ertificate" in str(exc)
+
+
+def is_tls_error(exc):
+    """True if exc comes from the TLS layer (handshake, alert, bad record)."""
+    if _ssl is not None:
+        return isinstance(exc, _ssl.SSLError)
+    # MicroPython raises mbedTLS failures as OSError(negative code, text), and
+    # set-up refusals (e.g. "CERT_REQUIRED requires server_hostname") as ValueError
+    if isinstance(exc, ValueError):
+        return True
+    code = exc.args[0] if isinstance(exc, OSError) and exc.args else 0
+    return isinstance(code, int) and code < 0
+
+
+def resolve_ip(host, port):
+    """Resolve host to an IP literal string (blocking: call once and cache)."""
+    import socket
+
+    addr = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0][-1]
+    if isinstance(addr, tuple):  # CPython and lwIP ports: (ip, port[, ...])
+        return addr[0]
+    family, raw, _ = socket.sockaddr(addr)  # unix port: a raw struct sockaddr
+    return socket.inet_ntop(family, raw)
+
+
+def readinto(reader, buf):
+    """Awaitable reading up to len(buf) bytes into buf, giving the count.
+
+    0 means end of stream; None means nothing could be handed out yet (a
+    MicroPython TLS stream in the middle of a record): read again.
+    """
+    if hasattr(reader, "readinto"):  # MicroPython streams: straight into buf
+        return reader.readinto(buf)
+    return _read_copy(reader, buf)
+
+
+async def _read_copy(reader, buf):  # pragma: no cover - CPython StreamReader has no readinto
+    data = await reader.read(len(buf))
+    buf[: len(data)] = data
+    return len(data)
+
+
+def find_byte_windowed(buf, needle, start, end):
+    """Index of the one-byte ``needle`` in bytearray buf[start:end], or -1.
+
+    For MicroPython before bytearray.find (1.2x on the Pico W): bytes.find in C
+    over short copied windows, since a byte loop in bytecode costs milliseconds
+    per response on an RP2040 while the copies cost a few hundred bytes.
+    """
+    view = memoryview(buf)
+    while start < end:
+        stop = min(end, start + 128)
+        i = bytes(view[start:stop]).find(needle)
+        if i >= 0:
+            return start + i
+        start = stop
+    return -1
+
+
+if hasattr(bytearray, "find"):
+
+    def find_byte(buf, needle, start, end):
+        """Index of the one-byte ``needle`` in bytearray buf[start:end], or -1."""
+        return buf.find(needle, start, end)
+
+else:  # pragma: no cover - older MicroPython
+    find_byte = find_byte_windowed
+
+
+# ---- end of TLS, sockets and streams -----------------------------------------
+
+
+import json as _json
+
+try:
+    _json.loads(memoryview(b"0"))
+    loads_json = _json.loads  # MicroPython parses straight from a buffer
+except TypeError:  # pragma: no cover - CPython wants str or bytes
+
+    def loads_json(buf):
+        return _json.loads(bytes(buf))

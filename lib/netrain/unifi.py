@@ -18,7 +18,7 @@ Follows shared/reference/unifi-api.md:
 import binascii
 import json
 
-from .compat import const, ticks_add, ticks_diff, ticks_ms
+from .compat import const, loads_json, ticks_add, ticks_diff, ticks_ms
 from .http import Client, HttpError, pem_to_der
 from .source import SourceError
 
@@ -27,7 +27,7 @@ _LOGIN_RETRY_MIN_MS = const(60_000)
 _LOGIN_RETRY_MAX_MS = const(600_000)
 _SERVER_ERROR_RETRY_MS = const(30_000)
 _TWO_FACTOR_RETRY_MS = const(600_000)
-_HEALTH_MAX_BYTES = const(16384)
+_BODY_MAX_BYTES = const(8192)  # stat/health is ~2 KB, a login reply ~2.5 KB
 _NETWORKCONF_MAX_BYTES = const(32768)
 
 _KEEP_HEADERS = ("x-csrf-token", "x-updated-csrf-token", "location", "retry-after")
@@ -156,10 +156,15 @@ class Unifi:
             headers.append(("Content-Type", "application/json"))
         return headers
 
-    async def _raw(self, method, path, body=None, max_body=_HEALTH_MAX_BYTES):
+    async def _raw(self, method, path, body=None, max_body_bytes=_BODY_MAX_BYTES, skip_body=False):
         try:
             resp = await self.client.request(
-                method, path, body=body, headers=self._headers(body), max_body=max_body
+                method,
+                path,
+                body=body,
+                headers=self._headers(body),
+                max_body_bytes=max_body_bytes,
+                skip_body=skip_body,
             )
         except HttpError as exc:
             raise _http_failure(exc)
@@ -171,7 +176,7 @@ class Unifi:
     # -- detection and login -----------------------------------------------------
 
     async def detect(self):
-        resp = await self._raw("GET", "/", max_body=4096)
+        resp = await self._raw("GET", "/", skip_body=True)  # an HTML page we never read
         if resp.status == 200:
             self.kind, self.prefix = "unifios", PREFIX_UNIFI_OS
         elif resp.status in (301, 302, 303) and "/manage" in resp.headers.get("location", ""):
@@ -207,7 +212,7 @@ class Unifi:
             {"username": self.username, "password": self.password, "rememberMe": True}
         )
         path = "/api/auth/login" if self.kind == "unifios" else "/api/login"
-        resp = await self._raw("POST", path, body=body, max_body=8192)
+        resp = await self._raw("POST", path, body=body)
         self.logins += 1
         status = resp.status
         if status == 200:
@@ -246,11 +251,11 @@ class Unifi:
 
     # -- requests ----------------------------------------------------------------
 
-    async def request(self, method, path, body=None, max_body=_HEALTH_MAX_BYTES):
+    async def request(self, method, path, body=None, max_body_bytes=_BODY_MAX_BYTES):
         """A JSON request with auth; re-logs in once on 401 / LoginRequired."""
         await self.ensure_session()
         for attempt in (0, 1):
-            resp = await self._raw(method, path, body=body, max_body=max_body)
+            resp = await self._raw(method, path, body=body, max_body_bytes=max_body_bytes)
             obj = None
             if resp.status in (200, 401):
                 obj = _try_json(resp.body)
@@ -269,7 +274,7 @@ class Unifi:
 
 def _try_json(body):
     try:
-        return json.loads(body)
+        return loads_json(body)
     except ValueError:
         return None
 
@@ -329,12 +334,16 @@ class UnifiSource:
                 path = cfg_dir + "/" + path
             with open(path, "rb") as f:
                 der = pem_to_der(f.read())
+        timeout_ms = int(ctl["timeout_s"] * 1000)
         client = Client(
             ctl["url"],
-            cadata=der,
+            ca_der=der,
             insecure=ctl["insecure"],
-            timeout_ms=int(ctl["timeout_s"] * 1000),
             keep_headers=_KEEP_HEADERS,
+            max_body_bytes=_BODY_MAX_BYTES,
+            connect_timeout_ms=timeout_ms,
+            response_timeout_ms=timeout_ms,
+            request_timeout_ms=3 * timeout_ms,
         )
         unifi = Unifi(client, ctl["site"], ctl["api_key"], ctl["username"], ctl["password"])
         learn = not (cfg["wan"]["down_mbps"] and cfg["wan"]["up_mbps"])
@@ -353,7 +362,7 @@ class UnifiSource:
             self._learn_plan = False  # one try: the page may be large on big sites
             try:
                 conf = await unifi.request(
-                    "GET", unifi.site_path("rest/networkconf"), max_body=_NETWORKCONF_MAX_BYTES
+                    "GET", unifi.site_path("rest/networkconf"), max_body_bytes=_NETWORKCONF_MAX_BYTES
                 )
                 self._plan = parse_plan(conf)
             except SourceError:
