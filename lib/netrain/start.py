@@ -7,12 +7,12 @@ serial console (with the fix) and scrolls on the panel until the file is fixed.
 """
 
 import asyncio
+import sys
 
-from . import config as config_mod
 from .app import App
 from .compat import sleep_ms, ticks_diff, ticks_ms
 from .panel import UnicornPanel
-from .source import DemoSource
+from .source import DEMO_URL, DemoSource
 from .status import Overlay, Status
 from .wifi import WifiSupervisor
 
@@ -34,9 +34,31 @@ def button_pins(unicorn):
     return {name: getattr(unicorn, const_name) for name, const_name in BUTTON_PINS}
 
 
+def load_config(path):
+    """Validate the config, then drop the validator: it is only needed at boot and
+    its messages cost several KB of heap that TLS needs more."""
+    from . import config
+
+    try:
+        return config.load(path), None
+    except config.ConfigError as exc:
+        return None, exc
+    finally:
+        del config
+        sys.modules.pop("netrain.config", None)
+        package = sys.modules.get("netrain")
+        if package is not None and hasattr(package, "config"):
+            delattr(package, "config")
+
+
+def config_dir(path):
+    """The folder of the config file; ca_pem is relative to it."""
+    return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
 def make_source(cfg, cfg_dir):
     url = cfg["controller"]["url"]
-    if url == config_mod.DEMO_URL:
+    if url == DEMO_URL:
         return DemoSource()
     from .unifi import UnifiSource  # deferred: the demo needs no HTTP stack
 
@@ -61,9 +83,8 @@ async def show_config_error(panel, error, hooks):
 def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_country=None):
     """Load the config, wire everything and run until the host stops us."""
     panel = UnicornPanel(unicorn, graphics)
-    try:
-        cfg = config_mod.load(config_path)
-    except config_mod.ConfigError as exc:
+    cfg, exc = load_config(config_path)
+    if exc is not None:
         print("netrain: " + str(exc))
         print('netrain: fix config.json (see config.example.json), e.g. with "python -m tools.configure"')
         asyncio.run(show_config_error(panel, exc, hooks))
@@ -80,7 +101,7 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
             status,
             power_save=cfg["wifi"]["power_save"],
         )
-    source = make_source(cfg, config_mod.base_dir(config_path))
+    source = make_source(cfg, config_dir(config_path))
     app = App(
         cfg,
         panel,
