@@ -13,7 +13,7 @@ after a short backoff, so one bug never freezes the panel.
 
 import asyncio
 
-from .buttons import LONG, REPEAT, SHORT, ButtonTask
+from .buttons import DOUBLE, LONG, REPEAT, SHORT, ButtonTask
 from .compat import (
     const,
     mem_alloc,
@@ -42,6 +42,9 @@ _GAIN_STEPS = (25, 50, 100, 200, 400)
 GREEN = (0, 255, 60)
 AMBER = (255, 150, 0)
 RED = (255, 30, 0)
+BLUE = (60, 140, 255)
+_FEEDBACK = {"working": BLUE, "done": GREEN, "failed": RED, "busy": AMBER}
+_MAX_ACTION_RECORDS = const(20)
 
 
 class Hooks:
@@ -58,9 +61,21 @@ class Hooks:
 
 class App:
     def __init__(
-        self, cfg, panel, source, wifi=None, buttons=None, hooks=None, wdt=None, seed=1, status=None
+        self,
+        cfg,
+        panel,
+        source,
+        wifi=None,
+        buttons=None,
+        hooks=None,
+        wdt=None,
+        seed=1,
+        status=None,
+        settings=None,
+        actions=None,
     ):
-        """``buttons`` is ``(is_pressed, {name: pin})``; ``wdt`` has ``feed()``."""
+        """``buttons`` is ``(is_pressed, {name: pin})``; ``wdt`` has ``feed()``;
+        ``settings`` persists user changes; ``actions`` runs network actions."""
         self.cfg = cfg
         self.panel = panel
         self.source = source
@@ -80,9 +95,18 @@ class App:
         self.rain.set_scene(self.scene)
         self.overlay = Overlay(self.status, panel.width, panel.height)
         self.sample = Sample()
-        self.gain_pct = 100
-        self.sleeping = False
-        self.brightness = display["brightness"]
+        self.settings = settings
+        self.actions = actions
+        if actions:
+            actions.feedback = self._feedback
+            actions.record = self._record_action
+        saved = settings.values if settings else {}
+        self.gain_pct = saved.get("gain_pct") or 100
+        self.sleeping = bool(saved.get("sleeping"))
+        self.brightness = saved.get("brightness") or display["brightness"]
+        if saved.get("scene") in SCENE_ORDER:
+            self.scene = saved["scene"]
+            self.rain.set_scene(self.scene)
         panel.set_brightness(self.brightness)
         self._buttons = ButtonTask(buttons[0], buttons[1], self.on_button) if buttons else None
         self._tasks = []
@@ -119,6 +143,10 @@ class App:
             self._start("buttons", self._buttons.run)
         if self.wifi:
             self._start("wifi", self.wifi.run)
+        if self.actions:
+            self._start("reverts", self.actions.run_reverts)
+        if self.settings and self.settings.corrupt:
+            self.overlay.toast("SETTINGS RESET TO DEFAULTS", AMBER, ticks_ms(), 3000)
         try:
             if self.hooks.run_ms is None:
                 while True:
@@ -173,9 +201,7 @@ class App:
             if self.wdt:
                 self.wdt.feed()
             alloc_after = mem_alloc()
-            metrics.frame(
-                ticks_us(), None if alloc_before is None else alloc_after - alloc_before
-            )
+            metrics.frame(ticks_us(), None if alloc_before is None else alloc_after - alloc_before)
             next_us = ticks_add(next_us, period_us)
             if ticks_diff(ticks_us(), next_us) > period_us:
                 next_us = ticks_us()  # fell behind: drop frames rather than burst
@@ -221,6 +247,8 @@ class App:
             tick += 1
             if tick % 4 == 0:
                 self.metrics.sample_heap()
+                if self.settings:
+                    self.settings.maybe_save(now_ms)
 
     def _check_stale(self, now_ms):
         age_ms = self.meter.age_ms(now_ms)
@@ -304,6 +332,50 @@ class App:
             return
         handler(gesture, action, now_ms)
 
+    def _remember(self, key, value, now_ms):
+        if self.settings:
+            self.settings.set(key, value, now_ms)
+
+    def _feedback(self, kind, text):
+        # "working" stays up until the result replaces it (actions have a deadline).
+        duration_ms = 20000 if kind == "working" else 2500
+        self.overlay.toast(text, _FEEDBACK[kind], ticks_ms(), duration_ms)
+
+    def _record_action(self, entry):
+        entry["t_s"] = ticks_diff(ticks_ms(), self.metrics.start_ms) // 1000
+        actions = self.metrics.actions
+        actions.append(entry)
+        if len(actions) > _MAX_ACTION_RECORDS:
+            actions.pop(0)
+
+    def _do_adblock(self, gesture, action, now_ms):
+        if not self._network_actions(now_ms):
+            return
+        actions = self.actions
+        if gesture == SHORT:
+            actions.start("adblock", actions.adblock_show)
+        elif gesture == LONG:
+            actions.start("adblock", actions.adblock_toggle)
+
+    def _do_pause(self, gesture, action, now_ms):
+        if not self._network_actions(now_ms):
+            return
+        actions = self.actions
+        group = action.split(":", 1)[1]
+        if gesture == SHORT:
+            actions.start("pause", lambda: actions.group_show(group))
+        elif gesture == LONG:
+            actions.start("pause", lambda: actions.group_toggle(group))
+        elif gesture == DOUBLE:
+            minutes = self.cfg["pause_min"]
+            actions.start("pause", lambda: actions.group_pause_for(group, minutes))
+
+    def _network_actions(self, now_ms):
+        if self.actions:
+            return True
+        self.overlay.toast("NEEDS A CONTROLLER", AMBER, now_ms, 1500)
+        return False
+
     def _do_brightness_up(self, gesture, action, now_ms):
         self._set_brightness(self.brightness + _BRIGHTNESS_STEP, now_ms)
 
@@ -313,11 +385,13 @@ class App:
     def _set_brightness(self, level, now_ms):
         self.brightness = min(1.0, max(0.05, round(level, 2)))
         self.panel.set_brightness(self.brightness)
+        self._remember("brightness", self.brightness, now_ms)
         self.overlay.toast("LIGHT %d%%" % int(self.brightness * 100 + 0.5), GREEN, now_ms, 1200)
 
     def _do_sleep(self, gesture, action, now_ms):
         if gesture in (SHORT, LONG):
             self.sleeping = not self.sleeping
+            self._remember("sleeping", self.sleeping, now_ms)
 
     def _do_gain_up(self, gesture, action, now_ms):
         self._step_gain(1, now_ms)
@@ -330,6 +404,7 @@ class App:
         i = steps.index(self.gain_pct) if self.gain_pct in steps else 2
         i = min(len(steps) - 1, max(0, i + direction))
         self.gain_pct = steps[i]
+        self._remember("gain_pct", self.gain_pct, now_ms)
         self.overlay.toast("GAIN %d%%" % self.gain_pct, GREEN, now_ms, 1200)
 
     def _do_scene(self, gesture, action, now_ms):
@@ -339,6 +414,7 @@ class App:
         self.scene = SCENE_ORDER[(i + 1) % len(SCENE_ORDER)]
         if self.rain.scene != "stale":
             self.rain.set_scene(self.scene)
+        self._remember("scene", self.scene, now_ms)
         self.overlay.toast(self.scene.upper(), GREEN, now_ms, 1200)
 
     def _do_status(self, gesture, action, now_ms):

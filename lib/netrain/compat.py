@@ -7,6 +7,7 @@ itself. Feature detection (not ``sys.implementation``) keeps a desktop stub
 called ``micropython`` from fooling us.
 """
 
+import json as _json
 import sys
 
 try:
@@ -223,8 +224,6 @@ else:  # pragma: no cover - older MicroPython
 
 # ---- end of TLS, sockets and streams -----------------------------------------
 
-
-import json as _json
 
 try:
     _json.loads(memoryview(b"0"))

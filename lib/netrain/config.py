@@ -54,7 +54,7 @@ class ConfigError(Exception):
 
 
 def _is_number(value):
-    return (isinstance(value, int) or isinstance(value, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _type_name(value):
@@ -146,10 +146,7 @@ def _mac(key, value):
 
 
 def _is_hex(text):
-    for ch in text:
-        if ch not in "0123456789abcdef":
-            return False
-    return True
+    return all(ch in "0123456789abcdef" for ch in text)
 
 
 def _groups(key, value):
@@ -245,13 +242,21 @@ def _one_edit(a, b):
     if a[i + 1 :] == b[i + 1 :] or a[i:] == b[i + 1 :] or a[i + 1 :] == b[i:]:
         return True
     # adjacent transposition ("fsp" for "fps")
-    return len(a) > i + 1 and len(b) > i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return (
+        len(a) > i + 1
+        and len(b) > i + 1
+        and a[i] == b[i + 1]
+        and a[i + 1] == b[i]
+        and a[i + 2 :] == b[i + 2 :]
+    )
 
 
 def _validate_section(schema, data, prefix):
     if not isinstance(data, dict):
         raise ConfigError(
-            prefix.rstrip("."), "expected an object {...}, got %s" % _type_name(data), "see config.example.json"
+            prefix.rstrip("."),
+            "expected an object {...}, got %s" % _type_name(data),
+            "see config.example.json",
         )
     for name in data:
         if name not in schema:

@@ -12,6 +12,7 @@ import sys
 from .app import App
 from .compat import sleep_ms, ticks_diff, ticks_ms
 from .panel import UnicornPanel
+from .settings import Settings
 from .source import DEMO_URL, DemoSource
 from .status import Overlay, Status
 from .wifi import WifiSupervisor
@@ -86,7 +87,8 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
     cfg, exc = load_config(config_path)
     if exc is not None:
         print("netrain: " + str(exc))
-        print('netrain: fix config.json (see config.example.json), e.g. with "python -m tools.configure"')
+        print("netrain: fix config.json (see config.example.json)")
+        print('netrain: or create it with "python -m tools.configure" on your computer')
         asyncio.run(show_config_error(panel, exc, hooks))
         return None
     status = Status()
@@ -101,7 +103,17 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
             status,
             power_save=cfg["wifi"]["power_save"],
         )
-    source = make_source(cfg, config_dir(config_path))
+    folder = config_dir(config_path)
+    source = make_source(cfg, folder)
+    settings = Settings(folder + "/settings.json").load()
+    actions = None
+    if hasattr(source, "unifi"):
+        from .actions import Actions
+        from .wallclock import WallClock
+
+        clock = WallClock()
+        source.unifi.on_date = clock.sync
+        actions = Actions(source.unifi, cfg["groups"], settings, clock, None)
     app = App(
         cfg,
         panel,
@@ -111,6 +123,8 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
         hooks=hooks,
         wdt=wdt,
         status=status,
+        settings=settings,
+        actions=actions,
     )
     asyncio.run(app.main())
     return app

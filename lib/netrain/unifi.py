@@ -30,7 +30,7 @@ _TWO_FACTOR_RETRY_MS = const(600_000)
 _BODY_MAX_BYTES = const(8192)  # stat/health is ~2 KB, a login reply ~2.5 KB
 _NETWORKCONF_MAX_BYTES = const(32768)
 
-_KEEP_HEADERS = ("x-csrf-token", "x-updated-csrf-token", "location", "retry-after")
+_KEEP_HEADERS = ("x-csrf-token", "x-updated-csrf-token", "location", "retry-after", "date")
 
 
 def number(value):
@@ -139,6 +139,7 @@ class Unifi:
         self._login_not_before_ms = None
         self._login_backoff_ms = _LOGIN_RETRY_MIN_MS
         self._use_key = bool(api_key)
+        self.on_date = None  # called with each reply's Date header (wall clock source)
 
     # -- connection-level helpers -----------------------------------------------
 
@@ -168,6 +169,9 @@ class Unifi:
             )
         except HttpError as exc:
             raise _http_failure(exc)
+        date = resp.headers.get("date")
+        if date and self.on_date:
+            self.on_date(date)
         token = resp.headers.get("x-updated-csrf-token") or resp.headers.get("x-csrf-token")
         if token and not self._use_key:
             self.csrf_token = token
@@ -261,6 +265,8 @@ class Unifi:
                 obj = _try_json(resp.body)
             error = envelope_error(obj)
             expired = resp.status == 401 or error == "api.err.LoginRequired"
+            if resp.status == 403 and method != "GET" and not self._use_key:
+                expired = True  # a stale CSRF token: a fresh login brings a new one
             if expired and attempt == 0:
                 if self._use_key:
                     if not (self.username and self.password):
@@ -362,7 +368,9 @@ class UnifiSource:
             self._learn_plan = False  # one try: the page may be large on big sites
             try:
                 conf = await unifi.request(
-                    "GET", unifi.site_path("rest/networkconf"), max_body_bytes=_NETWORKCONF_MAX_BYTES
+                    "GET",
+                    unifi.site_path("rest/networkconf"),
+                    max_body_bytes=_NETWORKCONF_MAX_BYTES,
                 )
                 self._plan = parse_plan(conf)
             except SourceError:
