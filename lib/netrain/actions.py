@@ -238,7 +238,9 @@ class Actions:
 
     async def group_paused(self, group):
         """True if every client is blocked, False if none, None if mixed."""
-        states = [await self._blocked(mac) for mac in self._macs(group)]
+        states = []
+        for mac in self._macs(group):  # no await in comprehensions on MicroPython
+            states.append(await self._blocked(mac))
         if all(states):
             return True
         if not any(states):

@@ -59,7 +59,9 @@ def test_credentials_required():
 
 
 def test_https_needs_pin_or_explicit_insecure():
-    err = raises(config.ConfigError, config.parse, '{"controller": {"url": "https://x", "api_key": "k"}}')
+    err = raises(
+        config.ConfigError, config.parse, '{"controller": {"url": "https://x", "api_key": "k"}}'
+    )
     assert err.key == "controller.ca_pem"
     cfg = config.parse('{"controller": {"url": "https://x", "api_key": "k", "insecure": true}}')
     assert cfg["controller"]["insecure"] is True

@@ -105,4 +105,3 @@ def test_jwt_claim():
     assert jwt_claim(token, "csrfToken") == "abc-123"
     assert jwt_claim("garbage", "csrfToken") is None
     assert jwt_claim("a.!!!.c", "csrfToken") is None
-
