@@ -5,7 +5,12 @@ PY := $(VENV)/bin/python
 UPY := $(VENV)/bin/micropython
 STAMP := $(VENV)/.installed
 
-.PHONY: sim test test-cpython test-upy lint format clean venv
+# Board: PORT=/dev/ttyACM0 (default: mpremote auto-detect), DRY_RUN=1 prints the commands only.
+PORT ?=
+DRY_RUN ?=
+BOARD_ARGS = $(if $(PORT),--port $(PORT)) $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
+
+.PHONY: sim test lint format clean venv deploy repl logs
 
 venv: $(STAMP)
 
@@ -25,6 +30,15 @@ test: $(STAMP)
 	echo "== MicroPython unix port: portable tests =="; \
 	$(UPY) -X heapsize=2M tests/run_upy.py || status=1; \
 	exit $$status
+
+deploy: $(STAMP)
+	$(PY) -m tools.deploy $(BOARD_ARGS) $(ARGS)
+
+repl: $(STAMP)
+	$(PY) -m tools.deploy repl $(BOARD_ARGS)
+
+logs: $(STAMP)
+	$(PY) -m tools.deploy logs $(BOARD_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
