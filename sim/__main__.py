@@ -128,6 +128,44 @@ def build_mpy(out_dir=MPY_DIR):
     return out_dir
 
 
+STUB_MODULES = ("simenv", "sim_hooks", "machine", "network", "picographics", "stellar", "rp2")
+
+
+def stub_allowance(binary):
+    """Heap the desktop stand-ins themselves occupy on the unix port.
+
+    On the device picographics, stellar, network and machine are C modules whose
+    code takes no GC heap, so ``--heap`` is given to the firmware on top of what
+    their Python stand-ins cost (measured, cached per stub version). Buffers the
+    real modules do allocate from the heap (the 1 KB framebuffer, the LED
+    bitstream) are allocated by the stand-ins at run time and are not excused.
+    """
+    stamp = max(os.path.getmtime(os.path.join(STUBS, n + ".py")) for n in STUB_MODULES)
+    cache = os.path.join(ROOT, "build", "stub-allowance.json")
+    try:
+        with open(cache) as f:
+            cached = json.load(f)
+        if cached["stamp"] == stamp:
+            return cached["bytes"]
+    except (OSError, ValueError, KeyError):
+        pass
+    probe = (
+        "import gc\ngc.collect()\nbefore = gc.mem_free()\n"
+        + "".join("import %s\n" % n for n in STUB_MODULES)
+        + "gc.collect()\nprint(before - gc.mem_free())\n"
+    )
+    env = dict(os.environ, MICROPYPATH=".frozen:" + STUBS)
+    env.pop("NETRAIN_SIM", None)
+    out = subprocess.run(
+        [binary, "-X", "heapsize=2M", "-c", probe], env=env, capture_output=True, text=True
+    )
+    allowance = int(out.stdout.strip())
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    with open(cache, "w") as f:
+        json.dump({"stamp": stamp, "bytes": allowance}, f)
+    return allowance
+
+
 def run_micropython(settings, heap_bytes, seconds):
     binary = micropython_binary()
     if not binary:
@@ -135,7 +173,8 @@ def run_micropython(settings, heap_bytes, seconds):
     env = dict(os.environ)
     env["NETRAIN_SIM"] = json.dumps(settings)
     env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, build_mpy())
-    cmd = [binary, "-X", "heapsize=%d" % heap_bytes, MAIN]
+    total = heap_bytes + stub_allowance(binary)
+    cmd = [binary, "-X", "heapsize=%d" % total, MAIN]
     timeout_s = seconds + 60 if seconds else None
     try:
         return subprocess.run(cmd, env=env, timeout=timeout_s).returncode

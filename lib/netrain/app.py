@@ -15,6 +15,7 @@ import asyncio
 
 from .buttons import DOUBLE, LONG, REPEAT, SHORT, ButtonTask
 from .compat import (
+    collect,
     const,
     mem_alloc,
     print_exception,
@@ -32,6 +33,9 @@ from .source import Sample, SourceError
 from .status import OK, STATES, Overlay, Status
 
 _SPAWN_TICK_MS = const(25)
+# A small, regular collection right after a frame is shown costs a few ms on the
+# RP2040 and keeps the heap tidy, instead of a long one whenever allocation fails.
+_GC_EVERY_MS = const(125)
 _MAX_FRAME_DT_MS = const(100)  # after a long stall, do not teleport the drops
 _MAX_BACKOFF_MS = const(8000)
 _STALE_MIN_MS = const(10000)
@@ -72,10 +76,11 @@ class App:
         seed=1,
         status=None,
         settings=None,
-        actions=None,
+        make_actions=None,
     ):
         """``buttons`` is ``(is_pressed, {name: pin})``; ``wdt`` has ``feed()``;
-        ``settings`` persists user changes; ``actions`` runs network actions."""
+        ``settings`` persists user changes; ``make_actions()`` builds the network
+        actions on first use (their code is loaded only when a button needs it)."""
         self.cfg = cfg
         self.panel = panel
         self.source = source
@@ -96,10 +101,8 @@ class App:
         self.overlay = Overlay(self.status, panel.width, panel.height)
         self.sample = Sample()
         self.settings = settings
-        self.actions = actions
-        if actions:
-            actions.feedback = self._feedback
-            actions.record = self._record_action
+        self.actions = None
+        self._make_actions = make_actions
         saved = settings.values if settings else {}
         self.gain_pct = saved.get("gain_pct") or 100
         self.sleeping = bool(saved.get("sleeping"))
@@ -143,8 +146,8 @@ class App:
             self._start("buttons", self._buttons.run)
         if self.wifi:
             self._start("wifi", self.wifi.run)
-        if self.actions:
-            self._start("reverts", self.actions.run_reverts)
+        if settings_pending(self.settings):
+            self._get_actions()  # a timed resume from before the reboot may be due
         if self.settings and self.settings.corrupt:
             self.overlay.toast("SETTINGS RESET TO DEFAULTS", AMBER, ticks_ms(), 3000)
         try:
@@ -180,6 +183,7 @@ class App:
         period_us = self.frame_period_us
         next_us = ticks_us()
         last_ms = ticks_ms()
+        last_gc_ms = last_ms
         while True:
             wait_us = ticks_diff(next_us, ticks_us())
             if wait_us > 0:
@@ -203,6 +207,10 @@ class App:
             alloc_after = mem_alloc()
             metrics.frame(ticks_us(), None if alloc_before is None else alloc_after - alloc_before)
             next_us = ticks_add(next_us, period_us)
+            if ticks_diff(now_ms, last_gc_ms) >= _GC_EVERY_MS:
+                last_gc_ms = now_ms
+                collect()
+                metrics.after_collect()
             if ticks_diff(ticks_us(), next_us) > period_us:
                 next_us = ticks_us()  # fell behind: drop frames rather than burst
             await sleep_ms(0)
@@ -245,10 +253,8 @@ class App:
                 speed = (4 + 14 * up // 1000) * 256 + rain.random(2 * 256)
                 rain.spawn(UP, speed, 2 + 3 * up // 1000)
             tick += 1
-            if tick % 4 == 0:
-                self.metrics.sample_heap()
-                if self.settings:
-                    self.settings.maybe_save(now_ms)
+            if tick % 8 == 0 and self.settings:
+                self.settings.maybe_save(now_ms)
 
     def _check_stale(self, now_ms):
         age_ms = self.meter.age_ms(now_ms)
@@ -299,7 +305,6 @@ class App:
             if alloc_before is not None:
                 metrics.poll_alloc_bytes = max(0, mem_alloc() - alloc_before)
             metrics.tls_handshakes = source.tls_handshakes
-            metrics.sample_heap()
             now_ms = ticks_ms()
             next_ms = ticks_add(next_ms, self.poll_ms)
             if failures:
@@ -370,8 +375,16 @@ class App:
             minutes = self.cfg["pause_min"]
             actions.start("pause", lambda: actions.group_pause_for(group, minutes))
 
+    def _get_actions(self):
+        if self.actions is None and self._make_actions:
+            self.actions = actions = self._make_actions()
+            actions.feedback = self._feedback
+            actions.record = self._record_action
+            self._start("reverts", actions.run_reverts)
+        return self.actions
+
     def _network_actions(self, now_ms):
-        if self.actions:
+        if self._get_actions():
             return True
         self.overlay.toast("NEEDS A CONTROLLER", AMBER, now_ms, 1500)
         return False
@@ -427,6 +440,10 @@ class App:
             STATES[state][1] or "OK",
         )
         self.overlay.toast(text, GREEN if state == OK else AMBER, now_ms, 0)
+
+
+def settings_pending(settings):
+    return bool(settings and settings.get("pending"))
 
 
 def format_rate(rate_bytes_per_s):

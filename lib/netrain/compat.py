@@ -75,7 +75,7 @@ except AttributeError:  # pragma: no cover - CPython
 
 
 try:
-    from gc import mem_alloc, mem_free
+    from gc import collect, mem_alloc, mem_free
 except ImportError:  # pragma: no cover - CPython has no fixed heap to report
 
     def mem_free():
@@ -83,6 +83,9 @@ except ImportError:  # pragma: no cover - CPython has no fixed heap to report
 
     def mem_alloc():
         return None
+
+    def collect():
+        pass  # reference counting frees our garbage; a full CPython GC pass is slow
 
 
 # ---- TLS, sockets and streams (used by netrain.http) ------------------------

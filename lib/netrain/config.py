@@ -7,6 +7,7 @@ The schema is data: ``(type, default, check)`` per key, nested dicts for section
 """
 
 import json
+import os
 
 from .source import DEMO_URL
 
@@ -339,8 +340,10 @@ def parse(text):
 def load(path):
     """Read and validate a config file; a missing file is a ConfigError too."""
     try:
+        if os.stat(path)[6] > _MAX_CONFIG_BYTES:  # read(n) would allocate n bytes up front
+            raise ConfigError("(file)", "larger than %d bytes" % _MAX_CONFIG_BYTES, "trim it")
         with open(path) as f:
-            text = f.read(_MAX_CONFIG_BYTES + 1)
+            text = f.read()
     except OSError:
         raise ConfigError(
             "(file)",

@@ -62,7 +62,9 @@ class Metrics:
             bucket = _GAP_BUCKETS - 1
         self._gaps[bucket] += 1
 
-    def sample_heap(self):
+    def after_collect(self):
+        """Record the free heap right after a collection (the live heap, not garbage)."""
+        self._alloc_mark = mem_alloc()
         free = mem_free()
         self._heap_free = free
         if free is not None and (self.heap_min_free is None or free < self.heap_min_free):
@@ -70,7 +72,6 @@ class Metrics:
 
     def second(self, now_ms):
         """The per-second metrics object; resets the per-second counters."""
-        self.sample_heap()
         self._seconds += 1
         frames = self.frames - self._frames_at_second
         self._frames_at_second = self.frames

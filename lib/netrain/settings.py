@@ -32,13 +32,14 @@ class Settings:
 
     def load(self):
         try:
+            too_big = os.stat(self.path)[6] > _MAX_BYTES
             with open(self.path) as f:
-                text = f.read(_MAX_BYTES + 1)
+                text = "" if too_big else f.read()
         except OSError:
             return self  # first boot: defaults
         try:
             data = json.loads(text)
-            if not isinstance(data, dict) or len(text) > _MAX_BYTES:
+            if not isinstance(data, dict):
                 raise ValueError("not a settings object")
             for key, default in DEFAULTS.items():
                 value = data.get(key, default)

@@ -106,14 +106,18 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
     folder = config_dir(config_path)
     source = make_source(cfg, folder)
     settings = Settings(folder + "/settings.json").load()
-    actions = None
+    make_actions = None
     if hasattr(source, "unifi"):
-        from .actions import Actions
         from .wallclock import WallClock
 
         clock = WallClock()
         source.unifi.on_date = clock.sync
-        actions = Actions(source.unifi, cfg["groups"], settings, clock, None)
+
+        def make_actions():
+            from .actions import Actions
+
+            return Actions(source.unifi, cfg["groups"], settings, clock, None)
+
     app = App(
         cfg,
         panel,
@@ -124,7 +128,7 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
         wdt=wdt,
         status=status,
         settings=settings,
-        actions=actions,
+        make_actions=make_actions,
     )
     asyncio.run(app.main())
     return app
