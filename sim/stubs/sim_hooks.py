@@ -19,7 +19,7 @@ class SimHooks:
         if not self._metrics_path:
             return
         if self._file is None:
-            self._file = open(self._metrics_path, "w")
+            self._file = open(self._metrics_path, "w")  # noqa: SIM115 - kept open for the run
         self._file.write(json.dumps(obj))
         self._file.write("\n")
         self._file.flush()
