@@ -82,7 +82,11 @@ def start_fake(options, workdir):
     shutil.copyfile(fake.cert_pem_path, pem_path)
     cfg = {
         "wifi": {"ssid": "netrain-sim", "password": "simulated"},
-        "controller": {"url": fake.url, "api_key": fake.api_key, "ca_pem": "controller.pem"},
+        "controller": {
+            "url": fake.url,
+            "api_key": fake.options.api_key,
+            "ca_pem": "controller.pem",
+        },
         "poll_s": 1.0,
     }
     config_path = os.path.join(workdir, "config.json")
@@ -123,7 +127,7 @@ def build_mpy(out_dir=MPY_DIR):
                 continue
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             subprocess.run(
-                [mpy_cross, "-march=x64", "-s", rel[:-4] + ".py", "-o", dst, src], check=True
+                [mpy_cross, "-O3", "-march=x64", "-s", rel[:-4] + ".py", "-o", dst, src], check=True
             )
     return out_dir
 

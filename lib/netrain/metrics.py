@@ -35,8 +35,8 @@ class Metrics:
         self._alloc_mark = mem_alloc()
         self._alloc_bytes = 0  # this second, all tasks (approximate: GC runs hide some)
         self._render_alloc_bytes = 0  # this second, render path only
-        self._heap_free = mem_free()
-        self.heap_min_free = self._heap_free
+        self._heap_free = None  # sampled after each controlled collection
+        self.heap_min_free = None
         self._seconds = 0
 
     def frame(self, now_us, render_alloc_bytes):

@@ -28,7 +28,7 @@ _LOGIN_RETRY_MAX_MS = const(600_000)
 _SERVER_ERROR_RETRY_MS = const(30_000)
 _TWO_FACTOR_RETRY_MS = const(600_000)
 _BODY_MAX_BYTES = const(8192)  # stat/health is ~2 KB, a login reply ~2.5 KB
-_NETWORKCONF_MAX_BYTES = const(32768)
+_NETWORKCONF_MAX_BYTES = const(8192)  # larger sites: plan unknown, auto-scale
 
 _KEEP_HEADERS = ("x-csrf-token", "x-updated-csrf-token", "location", "retry-after", "date")
 
