@@ -58,6 +58,11 @@ def build_parser():
         metavar="KEY=VALUE",
         help="option for the bundled fake controller (repeatable), e.g. latency_ms=300",
     )
+    p.add_argument(
+        "--fake-report",
+        metavar="FILE.json",
+        help="write the bundled fake controller's final state, counters and served rates",
+    )
     return p
 
 
@@ -78,6 +83,9 @@ def start_fake(options, workdir):
         kwargs[key.replace("-", "_")] = _fake_value(value)
     fake = FakeController(**kwargs)
     fake.start()
+    from tools.fake_unifi.payloads import DEFAULT_CLIENTS
+
+    kids = [c["mac"] for c in DEFAULT_CLIENTS if c["name"].startswith("kids")]
     pem_path = os.path.join(workdir, "controller.pem")
     shutil.copyfile(fake.cert_pem_path, pem_path)
     cfg = {
@@ -88,6 +96,7 @@ def start_fake(options, workdir):
             "ca_pem": "controller.pem",
         },
         "poll_s": 1.0,
+        "groups": {"kids": kids},
     }
     config_path = os.path.join(workdir, "config.json")
     with open(config_path, "w") as f:
@@ -230,6 +239,14 @@ def main(argv=None):
         return code
     finally:
         if fake is not None:
+            if args.fake_report:
+                report = {
+                    "state": fake.state,
+                    "counters": fake.counters,
+                    "served": fake.served_history(),
+                }
+                with open(args.fake_report, "w") as f:
+                    json.dump(report, f, indent=1, default=str)
             fake.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -6,12 +6,15 @@ recording shows rain. No timing thresholds: only that frames flowed and polls su
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: The device budget as modelled on the 64-bit unix port (shared/design.md).
+UPY_HEAP = "100K"
 PER_SECOND_KEYS = {
     "t_s",
     "frames",
@@ -46,6 +49,8 @@ def run_sim(tmp_path, *extra, seconds=4):
     record = tmp_path / "r.gif"
     cmd = [sys.executable, "-m", "sim", "--headless", "--seconds", str(seconds)]
     cmd += ["--metrics", str(metrics), "--record", str(record), *extra]
+    if "--config" not in extra:
+        cmd += ["--fake-report", str(tmp_path / "fake.json")]
     env = dict(os.environ, SDL_VIDEODRIVER="dummy")
     proc = subprocess.run(
         cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds + 90
@@ -82,27 +87,87 @@ def check_gif(record):
         for i in range(0, img.n_frames, max(1, img.n_frames // 5)):
             img.seek(i)
             frame = img.convert("RGB")
-            lit += sum(1 for px in frame.getdata() if px[1] > 80)
+            lit += sum(1 for px in frame.get_flattened_data() if px[1] > 80)
         assert lit > 0, "no visible rain in the recording"
 
 
-def test_sim_cpython_headless(tmp_path):
-    lines, record, _ = run_sim(tmp_path)
-    seconds, summary = check_stream(lines, micropython=False)
-    assert summary["tls_handshakes"] == 1
-    assert seconds[-1]["state"] == "ok"
-    check_gif(record)
+def fake_report(tmp_path):
+    return json.loads((tmp_path / "fake.json").read_text())
 
 
-def test_sim_micropython_headless(tmp_path):
+def check_rates_served(seconds, report):
+    """Every rate the firmware reported is one the fake served (no invented data)."""
+    served = {(s["down_bytes_per_s"], s["up_bytes_per_s"]) for s in report["served"]}
+    polled = [(o["down_bytes_per_s"], o["up_bytes_per_s"]) for o in seconds if o["polls_ok"]]
+    assert polled and all(pair in served for pair in polled), (polled, served)
+
+
+def micropython_args():
     from sim.__main__ import micropython_binary
 
     if not micropython_binary():
         pytest.skip("MicroPython unix port not installed")
-    lines, record, _ = run_sim(tmp_path, "--runtime", "micropython", "--heap", "100K")
-    seconds, summary = check_stream(lines, micropython=True)
+    return ("--runtime", "micropython", "--heap", UPY_HEAP)
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_sim_against_fake_controller(tmp_path, runtime):
+    extra = micropython_args() if runtime == "micropython" else ()
+    lines, record, _ = run_sim(tmp_path, *extra, "--fake-option", "latency_ms=300", seconds=6)
+    seconds, summary = check_stream(lines, micropython=runtime == "micropython")
+    report = fake_report(tmp_path)
     assert summary["tls_handshakes"] == 1
+    assert report["counters"]["tls_handshakes"] == 1
+    assert report["counters"]["connections"] == 1
+    assert summary["polls_ok"] >= 3 and summary["polls_failed"] == 0
     assert seconds[-1]["state"] == "ok"
+    check_rates_served(seconds, report)
+    check_gif(record)
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_buttons_toggle_adblock_and_pause_kids(tmp_path, runtime):
+    extra = micropython_args() if runtime == "micropython" else ()
+    lines, record, _ = run_sim(tmp_path, *extra, "--press", "1.5:A:long,4:B:long", seconds=8)
+    _, summary = check_stream(lines, micropython=runtime == "micropython")
+    results = {a["action"]: a["result"] for a in summary["actions"]}
+    assert results == {"adblock": "verified", "pause": "verified"}, summary["actions"]
+    site = fake_report(tmp_path)["state"]["sites"]["default"]
+    assert site["ad_blocking_enabled"] is True
+    kids = [c for c in site["clients"].values() if c["name"].startswith("kids")]
+    assert kids and all(c["blocked"] for c in kids), site["clients"]
+    check_gif(record)
+
+
+def test_wrong_pinned_certificate_is_refused_and_rain_keeps_falling(tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    from tools.fake_unifi import certs
+
+    wrong = certs.ensure_cert(str(other), "wrong", "ec")
+    from tools.fake_unifi import FakeController
+
+    with FakeController() as fake:
+        shutil.copyfile(wrong.cert_pem, tmp_path / "wrong.pem")
+        config = tmp_path / "config.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "controller": {
+                        "url": fake.url,
+                        "api_key": fake.options.api_key,
+                        "ca_pem": "wrong.pem",
+                    }
+                }
+            )
+        )
+        lines, record, _ = run_sim(tmp_path, "--config", str(config), seconds=4)
+        handshakes = fake.counters["tls_handshakes"]
+    seconds = [o for o in lines if not o.get("summary")]
+    assert seconds[-1]["state"] == "cert_mismatch"
+    assert seconds[-1]["polls_ok"] == 0
+    assert seconds[-1]["frames"] > seconds[0]["frames"] > 0
+    assert handshakes == 0
     check_gif(record)
 
 
