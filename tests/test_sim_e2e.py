@@ -191,3 +191,24 @@ def test_sim_broken_config_shows_error_and_exits_cleanly(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert 'config "display.fsp": unknown key' in proc.stdout
     assert '"display.fps"' in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "fake_options, expected",
+    [
+        (("network_version=9.3.45",), ("verified", True)),  # era A: set/setting/ips
+        (('faults=["writes_refused"]',), ("REFUSED", False)),
+        (('faults=["writes_not_applied"]',), ("NOT APPLIED", False)),
+    ],
+)
+def test_adblock_eras_and_failures_keep_the_rain_and_the_truth(tmp_path, fake_options, expected):
+    extra = []
+    for option in fake_options:
+        extra += ["--fake-option", option]
+    lines, _, _ = run_sim(tmp_path, *extra, "--press", "1.5:A:long", seconds=6)
+    seconds, summary = check_stream(lines, micropython=False)
+    (action,) = summary["actions"]
+    outcome = action["result"] if action["result"] == "verified" else action["reason"]
+    site = fake_report(tmp_path)["state"]["sites"]["default"]
+    assert (outcome, site["ad_blocking_enabled"]) == expected, action
+    assert all(obj["fps"] > 0 for obj in seconds[1:])  # the rain never stopped
