@@ -1,6 +1,6 @@
 # sim: run the real firmware on the desktop (pygame window or headless) against a controller.
 # SPDX-License-Identifier: MIT
-"""python -m sim [--runtime cpython|micropython] [--heap 150K] [--headless] [--seconds N]
+"""python -m sim [--runtime cpython|micropython] [--heap 200K] [--headless] [--seconds N]
                  [--config FILE] [--metrics FILE.jsonl] [--record FILE.gif|FILE.png]
                  [--press SCRIPT]
 
@@ -43,7 +43,7 @@ def parse_heap(text):
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
-    p.add_argument("--heap", default="150K", help="MicroPython heap size, e.g. 100K (unix port)")
+    p.add_argument("--heap", default="200K", help="MicroPython heap for the firmware (unix port)")
     p.add_argument("--headless", action="store_true", help="no window (always on micropython)")
     p.add_argument("--seconds", type=float, help="stop after N seconds (default: run until closed)")
     p.add_argument("--config", help="config.json to use instead of the bundled fake controller")
@@ -57,6 +57,14 @@ def build_parser():
         default=[],
         metavar="KEY=VALUE",
         help="option for the bundled fake controller (repeatable), e.g. latency_ms=300",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a key of the embedded default config (repeatable), "
+        "e.g. controller.source=integration or poll_s=2",
     )
     p.add_argument(
         "--fake-report",
@@ -73,7 +81,20 @@ def _fake_value(text):
         return text
 
 
-def start_fake(options, workdir):
+def apply_overrides(cfg, items):
+    """``a.b=VALUE`` (VALUE as JSON, else a string) into the nested config dict."""
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit("sim: --set wants KEY=VALUE, got %r" % item)
+        *parents, leaf = key.split(".")
+        node = cfg
+        for name in parents:
+            node = node.setdefault(name, {})
+        node[leaf] = _fake_value(value)
+
+
+def start_fake(options, workdir, overrides=()):
     """Start the bundled fake controller and write a config pinned to its certificate."""
     from tools.fake_unifi import FakeController
 
@@ -98,6 +119,7 @@ def start_fake(options, workdir):
         "poll_s": 1.0,
         "groups": {"kids": kids},
     }
+    apply_overrides(cfg, overrides)
     config_path = os.path.join(workdir, "config.json")
     with open(config_path, "w") as f:
         json.dump(cfg, f, indent=2)
@@ -208,9 +230,11 @@ def main(argv=None):
     fake = None
     try:
         if args.config:
+            if args.set:
+                raise SystemExit("sim: --set edits the embedded default; edit your --config file")
             config_path = os.path.abspath(args.config)
         else:
-            fake, config_path = start_fake(args.fake_option, workdir)
+            fake, config_path = start_fake(args.fake_option, workdir, args.set)
             print("sim: fake UniFi controller at %s (certificate pinned)" % fake.url)
         settings = {"config": config_path}
         if args.seconds:

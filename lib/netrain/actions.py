@@ -154,6 +154,9 @@ class Actions:
         except asyncio.TimeoutError:
             self.feedback("failed", "%s FAILED: TIMEOUT" % name.upper())
             self.record({"action": name, "result": "failed", "reason": "TIMEOUT"})
+        except MemoryError:
+            self.feedback("failed", "%s FAILED: OUT OF MEMORY" % name.upper())
+            self.record({"action": name, "result": "failed", "reason": "OUT OF MEMORY"})
         finally:
             self.busy = None
 

@@ -302,6 +302,12 @@ class App:
                 failures += 1
                 metrics.polls_failed += 1
                 status.set("controller", "controller_unreachable")
+            except MemoryError:  # a reply too big for what is left: say so, keep animating
+                failures += 1
+                metrics.polls_failed += 1
+                metrics.errors += 1
+                status.set("controller", "controller_error", "OUT OF MEMORY")
+                collect()
             if alloc_before is not None:
                 metrics.poll_alloc_bytes = max(0, mem_alloc() - alloc_before)
             metrics.tls_handshakes = source.tls_handshakes

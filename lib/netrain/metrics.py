@@ -27,7 +27,9 @@ class Metrics:
         self.up_bytes_per_s = 0
         self.state = "ok"
         self.poll_alloc_bytes = None
-        self._gaps = array("I", [0] * _GAP_BUCKETS)
+        self._gaps = gaps = array("I", range(_GAP_BUCKETS))  # no temporary list at boot
+        for i in range(_GAP_BUCKETS):
+            gaps[i] = 0
         self._last_frame_us = None
         self._gap_max_us = 0  # this second
         self._gap_max_run_us = 0

@@ -10,7 +10,7 @@ import asyncio
 import sys
 
 from .app import App
-from .compat import sleep_ms, ticks_diff, ticks_ms
+from .compat import collect, sleep_ms, ticks_diff, ticks_ms
 from .panel import UnicornPanel
 from .settings import Settings
 from .source import DEMO_URL, DemoSource
@@ -57,13 +57,18 @@ def config_dir(path):
     return path.rsplit("/", 1)[0] if "/" in path else "."
 
 
-def make_source(cfg, cfg_dir):
+def make_source(cfg, cfg_dir, opener=None):
     url = cfg["controller"]["url"]
     if url == DEMO_URL:
         return DemoSource()
     from .unifi import UnifiSource  # deferred: the demo needs no HTTP stack
 
-    return UnifiSource.from_config(cfg, cfg_dir)
+    source = UnifiSource.from_config(cfg, cfg_dir, opener)
+    if cfg["controller"]["source"] == "integration":
+        from .integration import IntegrationSource
+
+        return IntegrationSource(source.unifi)
+    return source
 
 
 async def show_config_error(panel, error, hooks):
@@ -91,6 +96,7 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
         print('netrain: or create it with "python -m tools.configure" on your computer')
         asyncio.run(show_config_error(panel, exc, hooks))
         return None
+    collect()  # the validator's garbage gone before the HTTP stack and its buffers load
     status = Status()
     wifi = None
     if wlan is not None and cfg["wifi"]["ssid"]:
@@ -104,7 +110,8 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
             power_save=cfg["wifi"]["power_save"],
         )
     folder = config_dir(config_path)
-    source = make_source(cfg, folder)
+    # The simulator's hooks may wrap the connection opener (the bench's TLS stall model).
+    source = make_source(cfg, folder, getattr(hooks, "opener", None))
     settings = Settings(folder + "/settings.json").load()
     make_actions = None
     if hasattr(source, "unifi"):
@@ -113,9 +120,11 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
         clock = WallClock()
         source.unifi.on_date = clock.sync
 
-        def make_actions():
-            from .actions import Actions
+        # Imported now, not at the first press: after days of polls the heap is too
+        # fragmented to be sure of loading a module later.
+        from .actions import Actions
 
+        def make_actions():
             return Actions(source.unifi, cfg["groups"], settings, clock, None)
 
     app = App(

@@ -28,7 +28,10 @@ _LOGIN_RETRY_MAX_MS = const(600_000)
 _SERVER_ERROR_RETRY_MS = const(30_000)
 _TWO_FACTOR_RETRY_MS = const(600_000)
 _BODY_MAX_BYTES = const(8192)  # stat/health is ~2 KB, a login reply ~2.5 KB
-_NETWORKCONF_MAX_BYTES = const(8192)  # larger sites: plan unknown, auto-scale
+_NETWORKCONF_MAX_BYTES = const(8192)
+# One body buffer for every reply, allocated at boot: the actions' 16 KB reads then
+# never need a large contiguous block from a heap fragmented by days of polling.
+_BUFFER_BYTES = const(16384)
 
 _KEEP_HEADERS = ("x-csrf-token", "x-updated-csrf-token", "location", "retry-after", "date")
 
@@ -331,7 +334,7 @@ class UnifiSource:
         self._plan = None
 
     @classmethod
-    def from_config(cls, cfg, cfg_dir):
+    def from_config(cls, cfg, cfg_dir, opener=None):
         ctl = cfg["controller"]
         der = None
         if ctl["url"].startswith("https://") and not ctl["insecure"]:
@@ -346,7 +349,8 @@ class UnifiSource:
             ca_der=der,
             insecure=ctl["insecure"],
             keep_headers=_KEEP_HEADERS,
-            max_body_bytes=_BODY_MAX_BYTES,
+            max_body_bytes=_BUFFER_BYTES,
+            opener=opener,
             connect_timeout_ms=timeout_ms,
             response_timeout_ms=timeout_ms,
             request_timeout_ms=3 * timeout_ms,

@@ -14,6 +14,8 @@ class SimHooks:
         self.run_ms = int(seconds * 1000) if seconds else None
         self._metrics_path = options.get("metrics")
         self._file = None
+        #: ``opener(ip, port, ssl_ctx)`` for the firmware's HTTP client, None: the default
+        self.opener = None
 
     def _write(self, obj):
         if not self._metrics_path:
