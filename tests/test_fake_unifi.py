@@ -712,3 +712,52 @@ def test_traffic_profile_is_deterministic_and_bounded():
     assert all(u < d for d, u in samples if d > 20_000_000)
     with pytest.raises(ValueError):
         traffic.Profile("flat:12")
+
+
+def _wait_for(predicate, timeout_s=5.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_schedule_switches_faults_on_and_off(cert_dir):
+    schedule = [[0.3, 0.8, "status_503,path=/stat/health"], [0.5, 0.9, {"name": "wan_down"}]]
+    with FakeController(cert_dir=cert_dir, api_key="key-good", schedule=schedule) as ctl:
+        client = Client(ctl)
+        health = P + "/api/s/default/stat/health"
+        assert client.request("GET", health, headers=KEY).status == 200
+        assert _wait_for(lambda: [f["name"] for f in ctl.state["faults"]] == ["status_503"])
+        assert client.request("GET", health, headers=KEY).status == 503
+        assert _wait_for(lambda: ctl.state["faults"] == [])
+        assert client.request("GET", health, headers=KEY).status == 200
+        log = [(e["fault"], e["on"]) for e in ctl.state["schedule_log"]]
+        assert log == [
+            ("status_503", True),
+            ("wan_down", True),
+            ("status_503", False),
+            ("wan_down", False),
+        ]
+        ctl.arm_schedule()  # the clock restarts: the windows come round again
+        assert ctl.state["schedule_log"] == []
+        assert _wait_for(lambda: len(ctl.state["schedule_log"]) == 4)
+    with pytest.raises(ValueError, match="bad schedule entry"):
+        FakeController(cert_dir=cert_dir, schedule=[[2, 1, "wan_down"]])
+    with pytest.raises(ValueError, match="bad schedule entry"):
+        FakeController(cert_dir=cert_dir, schedule=[[0, 1, "no_such_fault"]])
+
+
+def test_other_cert_drops_open_connections(ctl):
+    client = Client(ctl)
+    assert client.request("GET", "/").status == 200
+    ctl.set_fault("other_cert")
+    try:
+        with pytest.raises((EOFError, ConnectionResetError, ssl.SSLError, BrokenPipeError)):
+            client.request("GET", "/")
+        with pytest.raises(ssl.SSLCertVerificationError):
+            Client(ctl)
+    finally:
+        ctl.clear_fault("other_cert")
+    assert Client(ctl).request("GET", "/").status == 200

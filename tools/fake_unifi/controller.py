@@ -72,6 +72,7 @@ DEFAULTS = {
     "era_a_writes_ignored": True,
     "integration_rate_unit": "bits",  # bytes | link
     "faults": (),
+    "schedule": (),  # [[start_s, end_s, fault spec], ...]: on/off from start() or arm_schedule()
     "handshake_timeout_s": 10.0,
     "stall_max_s": 300.0,
 }
@@ -98,6 +99,7 @@ _FIXED = (
     "ready_file",
     "clients",
     "faults",
+    "schedule",
 )
 _MAX_PATH_KEYS = 256
 
@@ -227,6 +229,12 @@ class FakeController:
         for spec in opts.faults:
             kwargs = faults.parse_spec(spec) if isinstance(spec, str) else dict(spec)
             self._set_fault_state(**kwargs)
+        self._schedule = [_schedule_entry(item) for item in opts.schedule]
+        self._schedule_handles = []
+        self._schedule_t0 = None
+        #: [{"t_s", "fault", "on"}, ...]: when the schedule switched each fault on and off
+        self.schedule_log = []
+        self._other_cert_on = False
         self.url = self.port = self.control_url = self.control_port = None
         self._loop = None
         self._thread = None
@@ -303,6 +311,7 @@ class FakeController:
                 self.control_port = self.control.port
                 self.control_url = "http://%s:%d" % (host, self.control_port)
             await self._after_fault_change()
+            self._arm_schedule()
             if opts.ready_file:
                 _write_atomic(opts.ready_file, json.dumps(self.ready_info()) + "\n")
         except BaseException as exc:  # reported to start() in the caller's thread
@@ -317,6 +326,8 @@ class FakeController:
     async def _shutdown(self):
         if self._reopen_handle is not None:
             self._reopen_handle.cancel()
+        for handle in self._schedule_handles:
+            handle.cancel()
         for server in (self.server, self.control):
             if server is not None:
                 await server.close()
@@ -392,10 +403,49 @@ class FakeController:
         self.faults.clear(name)
         await self._after_fault_change()
 
+    # -- schedule ----------------------------------------------------------------------------
+
+    def arm_schedule(self):
+        """Restart the schedule's clock now (start() already armed it).
+
+        The simulator calls this just before launching the firmware, so schedule times
+        and the firmware's run time share (nearly) the same zero.
+        """
+        if self._schedule:
+            self._run_sync(self._arm_async())
+
+    async def _arm_async(self):
+        self._arm_schedule()
+
+    def _arm_schedule(self):
+        loop = asyncio.get_running_loop()
+        for handle in self._schedule_handles:
+            handle.cancel()
+        self._schedule_t0 = time.monotonic()
+        self.schedule_log = []
+        self._schedule_handles = []
+        for start_s, end_s, kwargs in self._schedule:
+            self._schedule_handles.append(loop.call_later(start_s, self._scheduled, kwargs, True))
+            self._schedule_handles.append(loop.call_later(end_s, self._scheduled, kwargs, False))
+
+    def _scheduled(self, kwargs, on):
+        name = kwargs["name"]
+        t_s = round(time.monotonic() - self._schedule_t0, 3)
+        self.schedule_log.append({"t_s": t_s, "fault": name, "on": on})
+        if on:
+            asyncio.ensure_future(self.set_fault_async(**kwargs))
+        elif name != "expire_sessions":  # one-shot: nothing to clear
+            asyncio.ensure_future(self.clear_fault_async(name))
+
     async def _after_fault_change(self):
-        """Make the listening socket match the refuse fault."""
+        """Make the listening socket match the refuse fault; a new certificate drops
+        the open connections, as a console restarting with it would."""
         if self.server is None:
             return
+        other_cert = faults.fires(self.faults.get("other_cert"))
+        if other_cert and not self._other_cert_on:
+            self.server.drop_connections()
+        self._other_cert_on = other_cert
         value = self.faults.get("refuse")
         refusing = faults.fires(value)
         if refusing and self.server.listening:
@@ -469,6 +519,7 @@ class FakeController:
             "listening": bool(self.server and self.server.listening),
             "sites": {name: s.snapshot() for name, s in self.sites.items()},
             "faults": self.faults.snapshot(),
+            "schedule_log": list(self.schedule_log),
             "sessions": self.auth.session_count(),
             "login_lockout_s": round(self.auth.lockout_remaining_s(), 3),
             "traffic": self.traffic.profile.spec,
@@ -526,6 +577,19 @@ class FakeController:
         ctx.load_cert_chain(files.cert_pem, files.key_pem)
         ctx.set_alpn_protocols(["http/1.1"])
         return ctx
+
+
+def _schedule_entry(item):
+    """[start_s, end_s, spec] -> (start_s, end_s, set_fault kwargs); errors name the item."""
+    try:
+        start_s, end_s, spec = item
+        kwargs = faults.parse_spec(spec) if isinstance(spec, str) else dict(spec)
+        ok = 0 <= float(start_s) < float(end_s) and faults.known(kwargs["name"])
+    except (TypeError, ValueError, KeyError):
+        ok = False
+    if not ok:
+        raise ValueError("bad schedule entry %r: want [start_s, end_s, fault spec]" % (item,))
+    return float(start_s), float(end_s), kwargs
 
 
 def _write_atomic(path, text):

@@ -30,7 +30,10 @@ FAULTS = {
     "refuse": ("int", "stop listening (value N > 0: reopen after N s) until cleared"),
     "wan_down": ("bool", "WAN status error and zero rates"),
     "login_429": ("bool", "logins answer 429 AUTHENTICATION_FAILED_LIMIT_REACHED"),
-    "other_cert": ("bool", "serve the other certificate on new connections"),
+    "other_cert": (
+        "bool",
+        "serve the other certificate on new connections; setting it drops the open ones",
+    ),
     "slow_handshake_ms": ("int", "wait N ms before the TLS handshake of new connections"),
     "era_a_writes_ignored": (
         "bool",
