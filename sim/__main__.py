@@ -40,6 +40,18 @@ def parse_heap(text):
         raise argparse.ArgumentTypeError("--heap wants a size such as 100K or 2M, got %r" % text)
 
 
+def parse_interval(text):
+    """'3:6.5' -> [3.0, 6.5] (seconds of run time)."""
+    start, sep, end = text.partition(":")
+    try:
+        pair = [float(start), float(end)]
+    except ValueError:
+        pair = None
+    if not sep or pair is None or not 0 <= pair[0] < pair[1]:
+        raise argparse.ArgumentTypeError("want START:END seconds, e.g. 3:6.5, got %r" % text)
+    return pair
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
@@ -51,6 +63,27 @@ def build_parser():
     p.add_argument("--record", help="record the panel to a .gif (animation) or .png (last frame)")
     p.add_argument("--press", help='scripted buttons, e.g. "3.0:A:long,6.5:B:short,9:C:double"')
     p.add_argument("--lux", type=float, help="ambient light sensor reading 0..4095")
+    p.add_argument(
+        "--wifi-down",
+        action="append",
+        default=[],
+        type=parse_interval,
+        metavar="START:END",
+        help="the Wi-Fi link drops from START to END seconds (repeatable)",
+    )
+    p.add_argument(
+        "--host-name",
+        metavar="NAME",
+        help="address the bundled fake by this name, resolved by the simulator's host table",
+    )
+    p.add_argument(
+        "--dns-down",
+        action="append",
+        default=[],
+        type=parse_interval,
+        metavar="START:END",
+        help="host name lookups fail from START to END seconds (repeatable; needs --host-name)",
+    )
     p.add_argument(
         "--fake-option",
         action="append",
@@ -94,7 +127,7 @@ def apply_overrides(cfg, items):
         node[leaf] = _fake_value(value)
 
 
-def start_fake(options, workdir, overrides=()):
+def start_fake(options, workdir, overrides=(), host_name=None):
     """Start the bundled fake controller and write a config pinned to its certificate."""
     from tools.fake_unifi import FakeController
 
@@ -112,7 +145,7 @@ def start_fake(options, workdir, overrides=()):
     cfg = {
         "wifi": {"ssid": "netrain-sim", "password": "simulated"},
         "controller": {
-            "url": fake.url,
+            "url": "https://%s:%d" % (host_name, fake.port) if host_name else fake.url,
             "api_key": fake.options.api_key,
             "ca_pem": "controller.pem",
         },
@@ -126,13 +159,15 @@ def start_fake(options, workdir, overrides=()):
     return fake, config_path
 
 
-def run_cpython(settings):
+def run_cpython(settings, on_launch=None):
     os.environ["NETRAIN_SIM"] = json.dumps(settings)
     for path in (ROOT, LIB, STUBS):
         if path not in sys.path:
             sys.path.insert(0, path)
     import runpy
 
+    if on_launch:
+        on_launch()
     try:
         runpy.run_path(MAIN, run_name="__main__")
     except SystemExit as exc:  # window closed or machine.reset()
@@ -163,7 +198,16 @@ def build_mpy(out_dir=MPY_DIR):
     return out_dir
 
 
-STUB_MODULES = ("simenv", "sim_hooks", "machine", "network", "picographics", "stellar", "rp2")
+STUB_MODULES = (
+    "simenv",
+    "simdns",
+    "sim_hooks",
+    "machine",
+    "network",
+    "picographics",
+    "stellar",
+    "rp2",
+)
 
 
 def stub_allowance(binary):
@@ -201,7 +245,7 @@ def stub_allowance(binary):
     return allowance
 
 
-def run_micropython(settings, heap_bytes, seconds):
+def run_micropython(settings, heap_bytes, seconds, on_launch=None):
     binary = micropython_binary()
     if not binary:
         sys.exit("sim: the MicroPython unix port is not installed (run `make venv`)")
@@ -211,6 +255,8 @@ def run_micropython(settings, heap_bytes, seconds):
     total = heap_bytes + stub_allowance(binary)
     cmd = [binary, "-X", "heapsize=%d" % total, MAIN]
     timeout_s = seconds + 60 if seconds else None
+    if on_launch:
+        on_launch()
     try:
         return subprocess.run(cmd, env=env, timeout=timeout_s).returncode
     except subprocess.TimeoutExpired:
@@ -234,7 +280,7 @@ def main(argv=None):
                 raise SystemExit("sim: --set edits the embedded default; edit your --config file")
             config_path = os.path.abspath(args.config)
         else:
-            fake, config_path = start_fake(args.fake_option, workdir, args.set)
+            fake, config_path = start_fake(args.fake_option, workdir, args.set, args.host_name)
             print("sim: fake UniFi controller at %s (certificate pinned)" % fake.url)
         settings = {"config": config_path}
         if args.seconds:
@@ -245,16 +291,24 @@ def main(argv=None):
             settings["press"] = args.press
         if args.lux is not None:
             settings["lux"] = args.lux
+        if args.wifi_down:
+            settings["wifi_down"] = args.wifi_down
+        if args.host_name:
+            settings["hosts"] = {args.host_name: "127.0.0.1"}
+        if args.dns_down:
+            settings["dns_down"] = args.dns_down
         raw_path = None
         if args.record:
             raw_path = os.path.join(workdir, "frames.raw")
             settings["record_raw"] = raw_path
         if not headless:
             settings["window"] = True
+        # The fake's fault schedule counts from the firmware's launch, as wifi_down does.
+        on_launch = fake.arm_schedule if fake is not None else None
         if args.runtime == "cpython":
-            code = run_cpython(settings)
+            code = run_cpython(settings, on_launch)
         else:
-            code = run_micropython(settings, heap_bytes, args.seconds)
+            code = run_micropython(settings, heap_bytes, args.seconds, on_launch)
         if raw_path and os.path.exists(raw_path):
             from sim.record import write_recording
 

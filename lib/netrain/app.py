@@ -38,6 +38,7 @@ _SPAWN_TICK_MS = const(25)
 _GC_EVERY_MS = const(125)
 _MAX_FRAME_DT_MS = const(100)  # after a long stall, do not teleport the drops
 _MAX_BACKOFF_MS = const(8000)
+_LINK_WAIT_MS = const(250)
 _STALE_MIN_MS = const(10000)
 _STALE_LEVEL_PERMILLE = const(120)
 _BRIGHTNESS_STEP = 0.1
@@ -277,6 +278,11 @@ class App:
         failures = 0
         next_ms = ticks_ms()
         while True:
+            if self.wifi is not None and not self.wifi.connected:
+                # No link: the Wi-Fi task shows why and rejoins. A request now could
+                # only fail, and a DNS lookup without an address can hang for good.
+                await sleep_ms(_LINK_WAIT_MS)
+                continue
             alloc_before = mem_alloc()
             retry_ms = 0
             try:

@@ -28,7 +28,8 @@
 * ``opener(host_ip, port, ssl_ctx) -> (reader, writer)`` replaces
   ``asyncio.open_connection(host_ip, port, ssl=ssl_ctx)`` (the simulator
   models the device's handshake with it); ssl_ctx is None for http and must
-  be passed on as is.
+  be passed on as is. ``resolver(host, port) -> ip`` replaces the blocking
+  DNS lookup of a host name (the simulator's host table).
 """
 
 import asyncio
@@ -333,6 +334,7 @@ class Client:
         keep_headers=KEEP_HEADERS,
         max_body_bytes=None,
         opener=None,
+        resolver=None,
         connect_timeout_ms=None,
         response_timeout_ms=None,
         request_timeout_ms=None,
@@ -361,6 +363,7 @@ class Client:
         self._keep = tuple([name.lower() for name in keep_headers])
         self._keep_lengths = _wanted_lengths(self._keep)
         self._opener = opener or _open_connection
+        self._resolve = resolver or resolve_ip
         self.connect_timeout_ms = connect_timeout_ms or self.CONNECT_TIMEOUT_MS
         self.response_timeout_ms = response_timeout_ms or self.RESPONSE_TIMEOUT_MS
         self.request_timeout_ms = request_timeout_ms or self.REQUEST_TIMEOUT_MS
@@ -493,7 +496,7 @@ class Client:
     async def _connect(self, deadline):
         if self._ip is None:
             try:
-                self._ip = resolve_ip(self.host, self.port)  # blocking, so done once
+                self._ip = self._resolve(self.host, self.port)  # blocking, so done once
             except Exception as exc:
                 raise HttpError("dns", "cannot resolve %s: %s" % (self.host, exc))
         try:

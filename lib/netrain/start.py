@@ -57,13 +57,13 @@ def config_dir(path):
     return path.rsplit("/", 1)[0] if "/" in path else "."
 
 
-def make_source(cfg, cfg_dir, opener=None):
+def make_source(cfg, cfg_dir, opener=None, resolver=None):
     url = cfg["controller"]["url"]
     if url == DEMO_URL:
         return DemoSource()
     from .unifi import UnifiSource  # deferred: the demo needs no HTTP stack
 
-    source = UnifiSource.from_config(cfg, cfg_dir, opener)
+    source = UnifiSource.from_config(cfg, cfg_dir, opener, resolver)
     if cfg["controller"]["source"] == "integration":
         from .integration import IntegrationSource
 
@@ -110,8 +110,11 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
             power_save=cfg["wifi"]["power_save"],
         )
     folder = config_dir(config_path)
-    # The simulator's hooks may wrap the connection opener (the bench's TLS stall model).
-    source = make_source(cfg, folder, getattr(hooks, "opener", None))
+    # The simulator's hooks may wrap the connection opener (the bench's TLS stall model)
+    # and resolve host names from its own table (DNS faults without DNS traffic).
+    source = make_source(
+        cfg, folder, getattr(hooks, "opener", None), getattr(hooks, "resolver", None)
+    )
     settings = Settings(folder + "/settings.json").load()
     make_actions = None
     if hasattr(source, "unifi"):

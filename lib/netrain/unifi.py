@@ -334,7 +334,7 @@ class UnifiSource:
         self._plan = None
 
     @classmethod
-    def from_config(cls, cfg, cfg_dir, opener=None):
+    def from_config(cls, cfg, cfg_dir, opener=None, resolver=None):
         ctl = cfg["controller"]
         der = None
         if ctl["url"].startswith("https://") and not ctl["insecure"]:
@@ -351,6 +351,7 @@ class UnifiSource:
             keep_headers=_KEEP_HEADERS,
             max_body_bytes=_BUFFER_BYTES,
             opener=opener,
+            resolver=resolver,
             connect_timeout_ms=timeout_ms,
             response_timeout_ms=timeout_ms,
             request_timeout_ms=3 * timeout_ms,

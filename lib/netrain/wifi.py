@@ -4,8 +4,9 @@
 
 The CYW43 chip retries a join forever on its own and reports CONNECTING, so we
 poll ``status()`` with a deadline, map failures to status names and retry with
-exponential backoff. A link that drops later (router reboot) is noticed within
-``check_ms`` and rejoined. ``request_reconnect`` lets the poll task force a rejoin
+exponential backoff; the chip keeps trying meanwhile, so a link that comes back
+during the backoff ends the wait at the next check. A link that drops later
+(router reboot) is noticed within ``check_ms`` and rejoined. ``request_reconnect`` lets the poll task force a rejoin
 when requests keep failing while ``isconnected()`` still says True.
 """
 
@@ -83,8 +84,15 @@ class WifiSupervisor:
                 self.joins += 1
                 self._status.clear("link")
                 continue
-            await sleep_ms(backoff_ms)
+            await self._wait_for_link(backoff_ms)
             backoff_ms = min(self.backoff_max_ms, backoff_ms * 2)
+
+    async def _wait_for_link(self, wait_ms):
+        start_ms = ticks_ms()
+        while ticks_diff(ticks_ms(), start_ms) < wait_ms:
+            await sleep_ms(min(self.check_ms, wait_ms))
+            if self._wlan.isconnected():
+                return
 
     @property
     def connected(self):

@@ -4,6 +4,7 @@
 # CPython and on the MicroPython unix port. Settings come from simenv (NETRAIN_SIM).
 import json
 
+from simdns import resolver_from
 from simenv import settings
 
 
@@ -14,6 +15,8 @@ class SimHooks:
         self.run_ms = int(seconds * 1000) if seconds else None
         self._metrics_path = options.get("metrics")
         self._file = None
+        #: ``resolver(host, port)`` from the host table (NETRAIN_SIM hosts, dns_down), or None
+        self.resolver = resolver_from(options)
         #: ``opener(ip, port, ssl_ctx)`` for the firmware's HTTP client, None: the default
         self.opener = None
 
