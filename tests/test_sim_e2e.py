@@ -227,3 +227,77 @@ def test_adblock_eras_and_failures_keep_the_rain_and_the_truth(tmp_path, fake_op
     site = fake_report(tmp_path)["state"]["sites"]["default"]
     assert (outcome, site["ad_blocking_enabled"]) == expected, action
     assert all(obj["fps"] > 0 for obj in seconds[1:])  # the rain never stopped
+
+
+def _outcomes(summary):
+    return [
+        (a["action"], a["result"] if a["result"] == "verified" else a["reason"])
+        for a in summary["actions"]
+    ]
+
+
+def _kids_blocked(tmp_path):
+    site = fake_report(tmp_path)["state"]["sites"]["default"]
+    return [c["blocked"] for c in site["clients"].values() if c["name"].startswith("kids")]
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_timed_pause_resumes_by_itself(tmp_path, runtime):
+    """B double press pauses the group for pause_min (here 6 s), then it resumes."""
+    extra = micropython_args() if runtime == "micropython" else ()
+    lines, _, _ = run_sim(
+        tmp_path, *extra, "--set", "pause_min=0.1", "--press", "1.5:B:double", seconds=14
+    )
+    _, summary = check_stream(lines, micropython=runtime == "micropython")
+    assert _outcomes(summary) == [("pause", "verified"), ("resume", "verified")], summary
+    assert summary["actions"][0]["detail"] == "KIDS PAUSED 6 S"
+    blocked = _kids_blocked(tmp_path)
+    assert blocked and not any(blocked)
+
+
+def test_cookie_login_without_csrf_header_still_writes(tmp_path):
+    """A console that sends no X-CSRF-Token header: the token comes from the TOKEN JWT."""
+    lines, _, _ = run_sim(
+        tmp_path,
+        "--fake-option",
+        "password=s3cret-pass",
+        "--fake-option",
+        "csrf_header=none",
+        "--set",
+        "controller.api_key=null",
+        "--set",
+        "controller.username=netrain",
+        "--set",
+        "controller.password=s3cret-pass",
+        "--press",
+        "1.5:B:long",
+        seconds=6,
+    )
+    _, summary = check_stream(lines, micropython=False)
+    assert _outcomes(summary) == [("pause", "verified")]
+    report = fake_report(tmp_path)
+    assert report["counters"]["csrf_rejections"] == 0 and report["counters"]["logins"] == 1
+    assert all(_kids_blocked(tmp_path))
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_controller_stalling_mid_action_times_out_and_polling_recovers(tmp_path, runtime):
+    """The block-sta write is applied, then the reply never comes: the action fails
+    on its deadline with TIMEOUT, the rain keeps falling, polls carry on afterwards."""
+    extra = micropython_args() if runtime == "micropython" else ()
+    lines, _, _ = run_sim(
+        tmp_path,
+        *extra,
+        "--fake-option",
+        'faults=["stall=after,path=cmd/stamgr,count=1"]',
+        "--set",
+        "controller.timeout_s=1",
+        "--press",
+        "1.5:B:long",
+        seconds=12,
+    )
+    seconds, summary = check_stream(lines, micropython=runtime == "micropython")
+    assert _outcomes(summary) == [("pause", "TIMEOUT")], summary["actions"]
+    assert all(obj["fps"] > 0 for obj in seconds[1:])
+    assert seconds[-1]["polls_ok"] > seconds[len(seconds) // 2]["polls_ok"]  # recovered
+    assert seconds[-1]["state"] == "ok"

@@ -39,6 +39,8 @@ def _reason(exc):
     state = exc.state
     if state == "auth_failed":
         return "REFUSED"
+    if state == "controller_unreachable" and exc.message.startswith("timeout"):
+        return "TIMEOUT"  # it stopped answering mid-action: the write may have landed
     if state in ("controller_unreachable", "cert_mismatch"):
         return "NO CONTROLLER"
     if state == "rate_limited":
@@ -275,12 +277,15 @@ class Actions:
     async def group_pause_for(self, group, minutes):
         text = await self.group_set(group, True)
         key = "pause:" + group
+        seconds = int(minutes * 60)  # pause_min may be a fraction (0.5 = 30 s)
         now_s = self.wallclock.now_s()
         self.settings.add_pending(
-            {"key": key, "group": group, "due_s": now_s + minutes * 60 if now_s else None}
+            {"key": key, "group": group, "due_s": now_s + seconds if now_s else None}
         )
-        self._due_ms[key] = ticks_add(ticks_ms(), minutes * 60_000)
-        return "%s %d MIN" % (text, minutes)
+        self._due_ms[key] = ticks_add(ticks_ms(), seconds * 1000)
+        if seconds < 60:
+            return "%s %d S" % (text, seconds)
+        return "%s %d MIN" % (text, seconds // 60)
 
     def _forget_revert(self, key):
         self._due_ms.pop(key, None)

@@ -220,7 +220,7 @@ SCHEMA = {
     },
     "buttons": (_buttons, None),
     "groups": (_groups, None),
-    "pause_min": (_number(1, 1440), 30),
+    "pause_min": (_number(0.1, 1440), 30),
 }
 
 _SECRET_KEYS = ("password", "api_key")

@@ -321,6 +321,8 @@ def _http_failure(exc):
         return SourceError("controller_error", "reply too large")
     if kind == "protocol":
         return SourceError("controller_error", "bad HTTP reply")
+    if kind == "timeout":
+        return SourceError("controller_unreachable", "timeout: %s" % exc)
     return SourceError("controller_unreachable", str(exc))
 
 
@@ -367,7 +369,11 @@ class UnifiSource:
     async def fetch(self, sample):
         unifi = self.unifi
         obj = await unifi.request("GET", unifi.site_path("stat/health"))
-        if not parse_health(obj, sample):
+        try:
+            found = parse_health(obj, sample)
+        except ValueError as exc:  # JSON of the wrong shape: a status, not a crash
+            raise SourceError("controller_error", "bad health data: %s" % exc)
+        if not found:
             raise SourceError("controller_error", "no WAN in health data (no gateway?)")
         if self._learn_plan:
             self._learn_plan = False  # one try: the page may be large on big sites

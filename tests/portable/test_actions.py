@@ -44,6 +44,7 @@ class FakeUnifi:
         self.blocked = {}
         self.ignore_writes = False
         self.refuse_writes = False
+        self.write_error = None  # a SourceError raised on writes (after applying them)
         self.writes = []
 
     def site_path(self, tail):
@@ -56,6 +57,8 @@ class FakeUnifi:
             self.writes.append((method, path, json.loads(body)))
             if not self.ignore_writes:
                 self._apply(path, json.loads(body))
+            if self.write_error:
+                raise self.write_error
             return {"meta": {"rc": "ok"}, "data": []}
         if path.endswith("stat/sysinfo"):
             return {"meta": {"rc": "ok"}, "data": [{"version": self.version}]}
@@ -162,6 +165,24 @@ def test_refused_write_reports_refused():
     assert records[-1]["reason"] == "REFUSED"
 
 
+def test_reply_lost_mid_action_is_a_timeout_not_a_missing_controller():
+    for error, reason in (
+        (SourceError("controller_unreachable", "timeout: no response in 3000 ms"), "TIMEOUT"),
+        (SourceError("controller_unreachable", "connection refused"), "NO CONTROLLER"),
+    ):
+        unifi = FakeUnifi()
+        unifi.write_error = error
+        actions, events, records = make(unifi)
+
+        async def go(actions=actions):
+            actions.start("pause", lambda: actions.group_set("kids", True))
+            await actions._task
+
+        run_async(go())
+        assert records[-1]["reason"] == reason, records
+        assert events[-1] == ("failed", "PAUSE FAILED: " + reason)
+
+
 def test_one_action_at_a_time():
     unifi = FakeUnifi()
     actions, events, _ = make(unifi)
@@ -212,6 +233,12 @@ def test_timed_pause_is_persisted_and_due_after_reboot():
     assert [e["group"] for e in later.due_reverts()] == ["kids"]
     run_async(later.group_set("kids", False))
     assert later.settings.values["pending"] == []
+
+
+def test_pause_shorter_than_a_minute_says_seconds():
+    actions, _, _ = make(FakeUnifi(), clock=FakeClock(now_s=1_000_000))
+    assert run_async(actions.group_pause_for("kids", 0.5)) == "KIDS PAUSED 30 S"
+    assert actions.settings.values["pending"][0]["due_s"] == 1_000_030
 
 
 def test_unknown_time_after_reboot_resumes():
