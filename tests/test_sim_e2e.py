@@ -216,12 +216,15 @@ def test_sim_broken_config_shows_error_and_exits_cleanly(tmp_path):
         (('faults=["writes_not_applied"]',), ("NOT APPLIED", False)),
     ],
 )
-def test_adblock_eras_and_failures_keep_the_rain_and_the_truth(tmp_path, fake_options, expected):
-    extra = []
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_adblock_eras_and_failures_keep_the_rain_and_the_truth(
+    tmp_path, fake_options, expected, runtime
+):
+    extra = list(micropython_args()) if runtime == "micropython" else []
     for option in fake_options:
         extra += ["--fake-option", option]
     lines, _, _ = run_sim(tmp_path, *extra, "--press", "1.5:A:long", seconds=6)
-    seconds, summary = check_stream(lines, micropython=False)
+    seconds, summary = check_stream(lines, micropython=runtime == "micropython")
     (action,) = summary["actions"]
     outcome = action["result"] if action["result"] == "verified" else action["reason"]
     site = fake_report(tmp_path)["state"]["sites"]["default"]
