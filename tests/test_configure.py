@@ -87,6 +87,12 @@ def _pem_sha256(path):
         return hashlib.sha256(ssl.PEM_cert_to_DER_cert(f.read())).hexdigest()
 
 
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def _assert_refused(result, *words):
     assert result.rc == 2, result.text
     assert "error:" in result.stderr
@@ -240,13 +246,22 @@ def test_pin_is_checked_on_every_connection(unifios):
     client.close()
 
 
+def test_insecure_is_explicit_and_warned(tmp_path, unifios):
+    result = run(tmp_path, "--url", unifios.url, "--api-key", API_KEY, "--insecure", "--yes")
+    assert result.rc == 0, result.text
+    assert "--insecure" in result.stderr  # the warning
+    cfg = config.load(result.config_path)
+    assert cfg["controller"]["insecure"] is True and cfg["controller"]["ca_pem"] is None
+    assert not os.path.exists(result.pem_path)
+
+
+def test_malformed_fingerprint_is_refused_before_connecting(tmp_path):
+    url = "https://127.0.0.1:%d" % _closed_port()
+    result = run(tmp_path, "--url", url, "--api-key", API_KEY, "--fingerprint", "12:34", "--yes")
+    _assert_refused(result, "not a SHA-256 fingerprint")
+
+
 # -- errors the user can fix -------------------------------------------------------------------
-
-
-def _closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_unreachable_controller(tmp_path):

@@ -25,8 +25,8 @@ or when stdin is not a terminal, it never asks: a missing answer is an error nam
 its flag.
 
 Secrets can come from the environment instead of the command line (where other
-users of this computer may see them): %s, %s (the controller account's password)
-and %s. Nothing secret is ever printed.
+users of this computer may see them): %s, %s (the controller
+account's password) and %s. Nothing secret is ever printed.
 
 Exit status: 0 config written, 2 something to fix (the message says what), 130 cancelled.
 """ % (ENV_API_KEY, ENV_PASSWORD, ENV_WIFI_PASSWORD)
@@ -63,10 +63,12 @@ def build_parser():
     c = p.add_argument_group("controller")
     c.add_argument("--url", help="console address, e.g. https://192.168.1.1 (legacy: :8443)")
     c.add_argument(
-        "--api-key", help="API key (preferred; Network > Settings > Control Plane > Integrations)"
+        "--api-key",
+        metavar="KEY",
+        help="API key (preferred; Network > Settings > Control Plane > Integrations)",
     )
-    c.add_argument("--username", help="local admin account without two-factor")
-    c.add_argument("--password", help="its password (or %s)" % ENV_PASSWORD)
+    c.add_argument("--username", metavar="U", help="local admin account without two-factor")
+    c.add_argument("--password", metavar="P", help="its password (or %s)" % ENV_PASSWORD)
     c.add_argument("--site", help="site short name (default: default)")
     c.add_argument(
         "--fingerprint",
@@ -87,8 +89,8 @@ def build_parser():
     )
     w = p.add_argument_group("board")
     w.add_argument("--ssid", help="Wi-Fi network the board joins (2.4 GHz)")
-    w.add_argument("--wifi-password", help="its password (or %s)" % ENV_WIFI_PASSWORD)
-    w.add_argument("--country", help="Wi-Fi regulatory country code (default GB)")
+    w.add_argument("--wifi-password", metavar="W", help="its password (or %s)" % ENV_WIFI_PASSWORD)
+    w.add_argument("--country", metavar="CC", help="Wi-Fi regulatory country code (default GB)")
     w.add_argument(
         "--group",
         action="append",
@@ -97,8 +99,10 @@ def build_parser():
         help="clients the B button pauses together, by MAC or by the name the controller "
         "shows, e.g. kids=kids-ipad,aa:bb:cc:dd:ee:01 (repeatable; the first is on B)",
     )
-    w.add_argument("--down-mbps", type=_mbps, help="internet plan download speed (Mbit/s)")
-    w.add_argument("--up-mbps", type=_mbps, help="internet plan upload speed (Mbit/s)")
+    w.add_argument(
+        "--down-mbps", type=_mbps, metavar="N", help="internet plan download speed (Mbit/s)"
+    )
+    w.add_argument("--up-mbps", type=_mbps, metavar="N", help="internet plan upload speed (Mbit/s)")
     o = p.add_argument_group("output")
     o.add_argument(
         "--out",
