@@ -10,7 +10,7 @@ PORT ?=
 DRY_RUN ?=
 BOARD_ARGS = $(if $(PORT),--port $(PORT)) $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
 
-.PHONY: sim test lint format clean venv deploy repl logs
+.PHONY: sim test lint format clean venv configure deploy repl logs
 
 venv: $(STAMP)
 
@@ -30,6 +30,11 @@ test: $(STAMP)
 	echo "== MicroPython unix port: portable tests =="; \
 	$(UPY) -X heapsize=2M tests/run_upy.py || status=1; \
 	exit $$status
+
+# First setup: writes config.json and controller.pem here, e.g.
+# make configure ARGS="--url https://192.168.1.1 --api-key KEY --ssid Home --wifi-password W"
+configure: $(STAMP)
+	$(PY) -m tools.configure $(ARGS)
 
 deploy: $(STAMP)
 	$(PY) -m tools.deploy $(BOARD_ARGS) $(ARGS)
