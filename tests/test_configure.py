@@ -277,10 +277,14 @@ def test_unreachable_controller(tmp_path):
         ("unifios", ["--username", "netrain", "--password", "pw-bad"], ["wrong username", "403"]),
         ("legacy", ["--username", "netrain", "--password", "pw-bad"], ["wrong username", "400"]),
         ("legacy", ["--api-key", "some-key"], ["API key refused", "--username"]),
+        ("key_integration_only", ["--api-key", API_KEY], ["only on its Integration API"]),
     ],
 )
 def test_wrong_credentials(tmp_path, cert_dir, mode, argv, words):
-    with _fake(cert_dir, mode=mode) as ctl:
+    options = {"mode": mode}
+    if mode == "key_integration_only":  # older builds: the key is good on integration/v1 only
+        options = {"network_version": "9.5.21", "api_key_classic": False}
+    with _fake(cert_dir, **options) as ctl:
         result = run(tmp_path, "--url", ctl.url, "--yes", *argv)
     _assert_refused(result, *words)
     assert argv[-1] not in result.text  # the key or password stays hidden

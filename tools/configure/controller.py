@@ -227,6 +227,14 @@ class Controller:
             )
         return data
 
+    def _key_works_on_integration(self):
+        """True if the key is good on the Integration API (older builds honour it only there)."""
+        try:
+            resp = self.client.get(OS_PREFIX + "/integration/v1/info", max_bytes=_PAGE_MAX_BYTES)
+        except SetupError:
+            return False
+        return resp.status == 200
+
     def _refused(self, resp):
         if self.auth == "api_key":
             if self.mode == "legacy":
@@ -234,6 +242,15 @@ class Controller:
                     "API key refused (HTTP %d): this is a self-hosted (legacy) Network "
                     "application, which cannot create local API keys" % resp.status,
                     "use --username and --password of a local admin account instead",
+                )
+            if self._key_works_on_integration():
+                return SetupError(
+                    "this console accepts the API key only on its Integration API, not on the "
+                    "classic API (HTTP %d) that setup reads sites, clients and the plan from"
+                    % resp.status,
+                    "run the wizard with --username and --password of a local admin without "
+                    'two-factor; the board can still use the key with "source": "integration" '
+                    "(set by hand in config.json)",
                 )
             return SetupError(
                 "API key refused (HTTP %d): the controller did not accept it" % resp.status,
