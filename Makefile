@@ -10,7 +10,7 @@ PORT ?=
 DRY_RUN ?=
 BOARD_ARGS = $(if $(PORT),--port $(PORT)) $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
 
-.PHONY: sim test lint format clean venv configure deploy repl logs
+.PHONY: sim test bench lint format clean venv configure deploy repl logs
 
 venv: $(STAMP)
 
@@ -35,6 +35,11 @@ test: $(STAMP)
 # make configure ARGS="--url https://192.168.1.1 --api-key KEY --ssid Home --wifi-password W"
 configure: $(STAMP)
 	$(PY) -m tools.configure $(ARGS)
+
+# Ours against the naive baseline on the unix port (BENCH.md); QUICK=1 is the CI smoke run.
+QUICK ?=
+bench: $(STAMP)
+	$(PY) -m tools.bench $(if $(filter 1 yes true,$(QUICK)),--quick) $(ARGS)
 
 deploy: $(STAMP)
 	$(PY) -m tools.deploy $(BOARD_ARGS) $(ARGS)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """python -m sim [--runtime cpython|micropython] [--heap 200K] [--headless] [--seconds N]
                  [--config FILE] [--metrics FILE.jsonl] [--record FILE.gif|FILE.png]
-                 [--press SCRIPT]
+                 [--press SCRIPT] [--tls-stall-ms MS]
 
 Without --config the bundled fake UniFi controller is started on 127.0.0.1 (TLS with
 its certificate pinned) and the firmware is pointed at it: the embedded default.
@@ -63,6 +63,13 @@ def build_parser():
     p.add_argument("--record", help="record the panel to a .gif (animation) or .png (last frame)")
     p.add_argument("--press", help='scripted buttons, e.g. "3.0:A:long,6.5:B:short,9:C:double"')
     p.add_argument("--lux", type=float, help="ambient light sensor reading 0..4095")
+    p.add_argument(
+        "--tls-stall-ms",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="device model: block this long per TLS handshake, as the Pico W's CPU does",
+    )
     p.add_argument(
         "--wifi-down",
         action="append",
@@ -297,6 +304,8 @@ def main(argv=None):
             settings["hosts"] = {args.host_name: "127.0.0.1"}
         if args.dns_down:
             settings["dns_down"] = args.dns_down
+        if args.tls_stall_ms:
+            settings["tls_stall_ms"] = args.tls_stall_ms
         raw_path = None
         if args.record:
             raw_path = os.path.join(workdir, "frames.raw")

@@ -94,7 +94,7 @@ class App:
         self.timeout_ms = int(cfg["controller"]["timeout_s"] * 1000)
         self.stale_ms = max(_STALE_MIN_MS, 3 * self.poll_ms)
         self.status = status or Status()
-        self.metrics = Metrics(ticks_ms())
+        self.metrics = Metrics(ticks_ms(), self.frame_period_us)
         self.meter = Meter(cfg["wan"]["down_mbps"], cfg["wan"]["up_mbps"])
         self.rain = Rain(panel.width, panel.height, seed=seed)
         self.scene = display["scene"] if display["scene"] in SCENE_ORDER else SCENE_ORDER[0]
@@ -190,6 +190,7 @@ class App:
             if wait_us > 0:
                 await sleep_ms(wait_us // 1000)
                 continue
+            start_us = ticks_us()
             alloc_before = mem_alloc()
             now_ms = ticks_ms()
             dt_ms = ticks_diff(now_ms, last_ms)
@@ -206,7 +207,8 @@ class App:
             if self.wdt:
                 self.wdt.feed()
             alloc_after = mem_alloc()
-            metrics.frame(ticks_us(), None if alloc_before is None else alloc_after - alloc_before)
+            render_alloc_bytes = None if alloc_before is None else alloc_after - alloc_before
+            metrics.frame(ticks_us(), render_alloc_bytes, start_us)
             next_us = ticks_add(next_us, period_us)
             if ticks_diff(now_ms, last_gc_ms) >= _GC_EVERY_MS:
                 last_gc_ms = now_ms

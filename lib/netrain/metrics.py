@@ -15,8 +15,10 @@ _GAP_BUCKETS = const(256)  # 1 ms buckets; the last one collects everything long
 
 
 class Metrics:
-    def __init__(self, start_ms):
+    def __init__(self, start_ms, frame_period_us=16667):
         self.start_ms = start_ms
+        # A gap over twice the frame period is a visible hitch (a skipped frame at least).
+        self._late_gap_us = 2 * frame_period_us
         self.frames = 0
         self.polls_ok = 0
         self.polls_failed = 0
@@ -38,14 +40,21 @@ class Metrics:
         self._alloc_bytes = 0  # this second, all tasks (approximate: GC runs hide some)
         self._render_alloc_bytes = 0  # this second, render path only
         self._heap_free = None  # sampled after each controlled collection
+        self._late_gaps = 0  # this second: gaps over twice the frame period
+        self._late_gaps_run = 0
+        self._render_us = 0  # this second: time spent in the render path
+        self._render_us_run = 0
         self.heap_min_free = None
         self._seconds = 0
 
-    def frame(self, now_us, render_alloc_bytes):
-        """Count a shown frame; ``render_alloc_bytes`` from around the render path."""
+    def frame(self, now_us, render_alloc_bytes, start_us=None):
+        """Count a shown frame; ``render_alloc_bytes`` and ``start_us`` (when the
+        frame's work began) from around the render path."""
         self.frames += 1
         last = self._last_frame_us
         self._last_frame_us = now_us
+        if start_us is not None:
+            self._render_us += ticks_diff(now_us, start_us)
         if render_alloc_bytes is not None and render_alloc_bytes > 0:
             self._render_alloc_bytes += render_alloc_bytes
         alloc = mem_alloc()
@@ -59,6 +68,8 @@ class Metrics:
         gap_us = ticks_diff(now_us, last)
         if gap_us > self._gap_max_us:
             self._gap_max_us = gap_us
+        if gap_us > self._late_gap_us:
+            self._late_gaps += 1
         bucket = gap_us // 1000
         if bucket >= _GAP_BUCKETS:
             bucket = _GAP_BUCKETS - 1
@@ -79,11 +90,16 @@ class Metrics:
         self._frames_at_second = self.frames
         if self._gap_max_us > self._gap_max_run_us:
             self._gap_max_run_us = self._gap_max_us
+        # Run totals are kept here, once a second: on a 32-bit port they outgrow small ints.
+        self._late_gaps_run += self._late_gaps
+        self._render_us_run += self._render_us
         snapshot = {
             "t_s": round(ticks_diff(now_ms, self.start_ms) / 1000, 3),
             "frames": self.frames,
             "fps": frames,
             "frame_gap_ms_max": self._gap_max_us / 1000,
+            "frame_gaps_over_2x": self._late_gaps,
+            "render_us": self._render_us,
             "heap_free": self._heap_free,
             "heap_min_free": self.heap_min_free,
             "alloc_bytes": self._alloc_bytes if mem_alloc() is not None else None,
@@ -98,6 +114,8 @@ class Metrics:
             "errors": self.errors,
         }
         self._gap_max_us = 0
+        self._late_gaps = 0
+        self._render_us = 0
         self._alloc_bytes = 0
         self._render_alloc_bytes = 0
         return snapshot
@@ -121,6 +139,7 @@ class Metrics:
         if self._gap_max_us > self._gap_max_run_us:
             self._gap_max_run_us = self._gap_max_us
         elapsed_s = ticks_diff(now_ms, self.start_ms) / 1000
+        render_us = self._render_us_run + self._render_us
         return {
             "summary": True,
             "t_s": round(elapsed_s, 3),
@@ -129,6 +148,8 @@ class Metrics:
             "frame_gap_ms_p50": self.gap_percentile_ms(0.5),
             "frame_gap_ms_p99": self.gap_percentile_ms(0.99),
             "frame_gap_ms_max": self._gap_max_run_us / 1000,
+            "frame_gaps_over_2x": self._late_gaps_run + self._late_gaps,
+            "render_us_per_frame": render_us // self.frames if self.frames else None,
             "polls_ok": self.polls_ok,
             "polls_failed": self.polls_failed,
             "tls_handshakes": self.tls_handshakes,

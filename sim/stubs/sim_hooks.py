@@ -3,9 +3,17 @@
 # Imported by firmware/main.py only when present, i.e. only in the simulator; runs on
 # CPython and on the MicroPython unix port. Settings come from simenv (NETRAIN_SIM).
 import json
+import time
 
 from simdns import resolver_from
 from simenv import settings
+
+try:
+    _block_ms = time.sleep_ms
+except AttributeError:  # CPython
+
+    def _block_ms(ms):
+        time.sleep(ms / 1000)
 
 
 class SimHooks:
@@ -15,10 +23,29 @@ class SimHooks:
         self.run_ms = int(seconds * 1000) if seconds else None
         self._metrics_path = options.get("metrics")
         self._file = None
+        #: Device model: CPU time of one TLS handshake on the Pico W (NETRAIN_SIM tls_stall_ms)
+        self.tls_stall_ms = int(options.get("tls_stall_ms") or 0)
+        #: handshakes stalled so far
+        self.tls_stalls = 0
         #: ``resolver(host, port)`` from the host table (NETRAIN_SIM hosts, dns_down), or None
         self.resolver = resolver_from(options)
         #: ``opener(ip, port, ssl_ctx)`` for the firmware's HTTP client, None: the default
-        self.opener = None
+        self.opener = self._stalling_opener if self.tls_stall_ms else None
+
+    def stall_handshake(self):
+        """Block for one handshake's CPU time: on the Pico W the ECDHE and signature
+        maths run inside one mbedTLS call that no task can interrupt
+        (shared/reference/platform.md section 6); the unix port does it in microseconds."""
+        self.tls_stalls += 1
+        _block_ms(self.tls_stall_ms)
+
+    async def _stalling_opener(self, host_ip, port, ssl_ctx):
+        import asyncio
+
+        reader, writer = await asyncio.open_connection(host_ip, port, ssl=ssl_ctx)
+        if ssl_ctx is not None:
+            self.stall_handshake()
+        return reader, writer
 
     def _write(self, obj):
         if not self._metrics_path:

@@ -1,0 +1,83 @@
+"""CI smoke run of the benchmark: `python -m tools.bench --quick` into a temporary folder.
+
+Checks that both sides ran and that every figure is written as a number; nothing about
+speed (the real figures come from `make bench`, see BENCH.md).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIGURES = (
+    "frames",
+    "frames_nominal",
+    "frames_pct_of_nominal",
+    "fps",
+    "frame_gap_ms_p50",
+    "frame_gap_ms_p99",
+    "frame_gap_ms_max",
+    "startup_frame_gap_ms_max",
+    "steady_frame_gap_ms_max",
+    "frame_gaps_over_2x",
+    "tls_handshakes",
+    "tls_handshakes_per_poll",
+    "render_alloc_bytes_per_frame",
+    "poll_alloc_bytes",
+    "heap_min_free",
+    "heap_floor_bytes",
+    "render_us_per_frame",
+)
+
+
+def test_quick_bench_writes_every_figure(tmp_path):
+    cmd = [sys.executable, "-m", "tools.bench", "--quick", "--out", str(tmp_path)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ours/baseline" in proc.stdout  # the table was printed
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["quick"] is True
+    for side in ("ours", "baseline"):
+        figures = results[side]
+        missing = [k for k in FIGURES if not isinstance(figures.get(k), (int, float))]
+        assert not missing, (side, missing, figures)
+        assert figures["frames"] > 0 and figures["polls_ok"] >= 1
+    # the baseline opens a TLS connection per poll, ours one for the run: the fake counts them
+    assert results["baseline"]["tls_handshakes_server"] > results["ours"]["tls_handshakes_server"]
+    assert set(results["targets"]) >= {"frames_pct_of_nominal", "tls_handshakes"}
+    bench_md = (tmp_path / "BENCH.md").read_text()
+    assert "| frames rendered |" in bench_md
+    assert results["machine"]["micropython"] in bench_md
+
+
+class _Probe:
+    """Stands in for a Run in the bisection: its heap and whether it ran clean."""
+
+    def __init__(self, heap_bytes, clean):
+        self.heap_bytes = heap_bytes
+        self.clean = clean
+
+
+def test_heap_floor_bisects_to_the_smallest_clean_heap():
+    from tools.bench.run import heap_floor
+
+    need = 190 * 1024
+    probed = []
+
+    def probe(side, heap):
+        probed.append(heap)
+        return _Probe(heap, heap >= need)
+
+    floor, probes = heap_floor("ours", 64 * 1024, 400 * 1024, 8 * 1024, probe)
+    assert floor == 192 * 1024
+    assert len(probed) <= 6  # 43 candidates: bisection, not a sweep
+    assert [h for h, _ in probes] == probed
+    # a main run already known clean bounds the search from above
+    known = [_Probe(200 * 1024, True)]
+    floor2, probes2 = heap_floor("ours", 64 * 1024, 400 * 1024, 8 * 1024, probe, known)
+    assert floor2 == floor and all(h < 200 * 1024 for h, _ in probes2)
+    # nothing clean on the grid: no floor
+    assert (
+        heap_floor("x", 64 * 1024, 128 * 1024, 32 * 1024, lambda s, h: _Probe(h, False))[0] is None
+    )
