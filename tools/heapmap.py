@@ -1,0 +1,109 @@
+# tools.heapmap: where the firmware's heap goes on the MicroPython unix port, stage by stage.
+# SPDX-License-Identifier: MIT
+"""python -m tools.heapmap
+
+Starts the bundled fake controller, then replays ``netrain.start.run`` step by step
+on the unix port (stubs and .mpy exactly as ``python -m sim --runtime micropython``
+loads them) and prints the live heap after a collection at each step, the interned
+names (qstr pools grow by doubling, so a step that crosses a pool boundary pays for
+the next pool at once), and the garbage of one ``stat/health`` request and of
+parsing its body. The instrument for
+lowering the heap floor: run it before and after a change.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from sim.__main__ import STUBS, build_mpy, micropython_binary, start_fake
+
+#: Runs on the unix port; argv: config path, config folder.
+PROBE = r"""
+import asyncio, gc, json, sys
+out = []
+def mark(step):
+    gc.collect()
+    out.append((step, gc.mem_alloc()))
+mark("interpreter")
+import machine, network, picographics, stellar
+mark("device stubs (not counted on the device)")
+from netrain import start
+mark("import netrain.start (core code)")
+unicorn = stellar.StellarUnicorn()
+graphics = picographics.PicoGraphics(display=picographics.DISPLAY_STELLAR_UNICORN)
+panel = start.UnicornPanel(unicorn, graphics)
+mark("panel")
+cfg, exc = start.load_config(sys.argv[1])
+mark("config loaded (validator unloaded)")
+source = start.make_source(cfg, sys.argv[2])
+mark("UniFi source: http + unifi code, buffers, TLS context")
+from netrain.actions import Actions
+from netrain.wallclock import WallClock
+mark("actions + wallclock code")
+buttons = (unicorn.is_pressed, start.button_pins(unicorn))
+app = start.App(cfg, panel, source, status=start.Status(), buttons=buttons)
+mark("app: rain pool, meter, metrics, overlay")
+garbage = {}
+async def poll():
+    unifi = source.unifi
+    for i in range(3):
+        gc.collect(); gc.disable()
+        before = gc.mem_alloc()
+        resp = await unifi._raw("GET", unifi.site_path("stat/health"))
+        mid = gc.mem_alloc()
+        json.loads(resp.body)
+        garbage["request"], garbage["json"] = mid - before, gc.mem_alloc() - mid
+        gc.enable()
+    await source.close()
+asyncio.run(poll())
+import micropython
+micropython.qstr_info()  # "qstr pool: n_pool=.., n_qstr=.., n_str_data_bytes=.., n_total_bytes=.."
+print("HEAPMAP " + json.dumps({"steps": out, "garbage": garbage}))
+"""
+
+
+def run():
+    binary = micropython_binary()
+    if not binary:
+        sys.exit("heapmap: the MicroPython unix port is not installed (run `make venv`)")
+    workdir = tempfile.mkdtemp(prefix="netrain-heapmap-")
+    fake, config_path = start_fake([], workdir)
+    try:
+        probe = os.path.join(workdir, "probe.py")
+        with open(probe, "w") as f:
+            f.write(PROBE)
+        env = dict(os.environ, MICROPYPATH=".frozen:%s:%s" % (STUBS, build_mpy()))
+        env.pop("NETRAIN_SIM", None)
+        cmd = [binary, "-X", "heapsize=4M", probe, config_path, workdir]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        fake.stop()
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("HEAPMAP ")]
+    if proc.returncode or not lines:
+        sys.exit("heapmap: probe failed\n" + proc.stdout + proc.stderr)
+    report = json.loads(lines[-1][8:])
+    report["stdout"] = proc.stdout
+    return report
+
+
+def main():
+    report = run()
+    steps = report["steps"]
+    stubs_bytes = steps[1][1]
+    print("%-56s %9s %9s" % ("step (unix port, x64)", "+bytes", "firmware"))
+    for (_, before), (step, after) in zip(steps, steps[1:], strict=False):
+        counted = after - stubs_bytes if after > stubs_bytes else 0
+        print("%-56s %9d %9s" % (step, after - before, counted or "-"))
+    qstr = [line for line in report["stdout"].splitlines() if line.startswith("qstr pool:")]
+    if qstr:
+        print("interned names and strings (all modules, stubs included): " + qstr[-1][11:])
+    garbage = report["garbage"]
+    print("%-56s %9d" % ("garbage of one stat/health request (HTTP)", garbage["request"]))
+    print("%-56s %9d" % ("garbage of json.loads on its body", garbage["json"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
