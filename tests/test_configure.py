@@ -438,3 +438,25 @@ def test_module_runs_with_stdin_closed(tmp_path, unifios):
     cfg = config.load(str(out / "config.json"))
     assert cfg["controller"]["api_key"] == API_KEY
     assert API_KEY not in proc.stdout + proc.stderr
+
+
+def test_written_config_drives_the_firmware(tmp_path, unifios):
+    """The simulator runs the firmware on the wizard's files: pinned TLS, polls, the pause group."""
+    result = run(
+        tmp_path, "--url", unifios.url, "--api-key", API_KEY, "--group", "kids=kids-laptop", "--yes"
+    )
+    assert result.rc == 0, result.text
+    metrics = tmp_path / "m.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "--headless", "--seconds", "3"]
+        + ["--config", result.config_path, "--metrics", str(metrics), "--press", "1:B:long"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = json.loads(metrics.read_text().splitlines()[-1])
+    assert summary["polls_ok"] > 0 and summary["polls_failed"] == 0, summary
+    assert unifios.client_blocked("f4:5c:89:aa:10:03")
