@@ -20,6 +20,21 @@ _glyph_index = font.glyph_index
 
 
 @micropython.native
+def _column(fb, fb_width, fb_height, bits, x, y, b, g, r):
+    """One glyph column: bit 0 of ``bits`` is row ``y``; rows outside the frame clip."""
+    stride = fb_width * 4
+    p = (y * fb_width + x) * 4
+    while bits:
+        if bits & 1 and 0 <= y < fb_height:
+            fb[p] = b
+            fb[p + 1] = g
+            fb[p + 2] = r
+        bits >>= 1
+        y += 1
+        p += stride
+
+
+@micropython.native
 def draw_text(fb, fb_width, fb_height, text, x, y, b, g, r):
     """Draw ``text`` (str or bytes) with its top-left corner at (x, y), clipped.
 
@@ -27,7 +42,6 @@ def draw_text(fb, fb_width, fb_height, text, x, y, b, g, r):
     """
     glyphs = _GLYPHS
     index = _INDEX
-    stride = fb_width * 4
     gap = 0
     for ch in text:
         slot = _glyph_index(ch if isinstance(ch, int) else ord(ch))
@@ -35,17 +49,7 @@ def draw_text(fb, fb_width, fb_height, text, x, y, b, g, r):
         gap = _SPACING
         for o in range(index[slot], index[slot + 1]):
             if 0 <= x < fb_width:
-                bits = glyphs[o]
-                row = y
-                p = (y * fb_width + x) * 4
-                while bits:
-                    if bits & 1 and 0 <= row < fb_height:
-                        fb[p] = b
-                        fb[p + 1] = g
-                        fb[p + 2] = r
-                    bits >>= 1
-                    row += 1
-                    p += stride
+                _column(fb, fb_width, fb_height, glyphs[o], x, y, b, g, r)
             x += 1
     return x
 
@@ -226,20 +230,9 @@ class Scroller:
             x_end = fb_width
             c = self._offset_px(now_ms) % period  # in range even if speed changed mid-loop
         cols = self._cols
-        stride = fb_width * 4
         while x < x_end:
             if c < width:
-                bits = cols[c]
-                row = y
-                p = (y * fb_width + x) * 4
-                while bits:
-                    if bits & 1 and 0 <= row < fb_height:
-                        fb[p] = b
-                        fb[p + 1] = g
-                        fb[p + 2] = r
-                    bits >>= 1
-                    row += 1
-                    p += stride
+                _column(fb, fb_width, fb_height, cols[c], x, y, b, g, r)
             x += 1
             c += 1
             if c == period:
