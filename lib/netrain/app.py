@@ -285,7 +285,7 @@ class App:
                 # only fail, and a DNS lookup without an address can hang for good.
                 await sleep_ms(_LINK_WAIT_MS)
                 continue
-            alloc_before = mem_alloc()
+            alloc_mark = metrics.allocated()
             retry_ms = 0
             try:
                 await wait_for_ms(source.fetch(sample), 2 * self.timeout_ms)
@@ -316,8 +316,8 @@ class App:
                 metrics.errors += 1
                 status.set("controller", "controller_error", "OUT OF MEMORY")
                 collect()
-            if alloc_before is not None:
-                metrics.poll_alloc_bytes = max(0, mem_alloc() - alloc_before)
+            # all tasks meanwhile, but the render path allocates nothing
+            metrics.poll_alloc_bytes = metrics.alloc_since(alloc_mark)
             metrics.tls_handshakes = source.tls_handshakes
             now_ms = ticks_ms()
             next_ms = ticks_add(next_ms, self.poll_ms)

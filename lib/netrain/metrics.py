@@ -12,6 +12,7 @@ from array import array
 from .compat import const, mem_alloc, mem_free, ticks_diff
 
 _GAP_BUCKETS = const(256)  # 1 ms buckets; the last one collects everything longer
+_ALLOC_WRAP = const(0x3FFFFFFF)  # the running allocation count wraps, as ticks do: small ints
 
 
 class Metrics:
@@ -38,6 +39,7 @@ class Metrics:
         self._frames_at_second = 0
         self._alloc_mark = mem_alloc()
         self._alloc_bytes = 0  # this second, all tasks (approximate: GC runs hide some)
+        self._alloc_run = 0  # since start, all tasks, modulo _ALLOC_WRAP + 1
         self._render_alloc_bytes = 0  # this second, render path only
         self._heap_free = None  # sampled after each controlled collection
         self._late_gaps = 0  # this second: gaps over twice the frame period
@@ -62,6 +64,7 @@ class Metrics:
             delta = alloc - self._alloc_mark
             if delta > 0:  # negative: a collection ran in between
                 self._alloc_bytes += delta
+                self._alloc_run = (self._alloc_run + delta) & _ALLOC_WRAP
             self._alloc_mark = alloc
         if last is None:
             return
@@ -74,6 +77,20 @@ class Metrics:
         if bucket >= _GAP_BUCKETS:
             bucket = _GAP_BUCKETS - 1
         self._gaps[bucket] += 1
+
+    def allocated(self):
+        """A running count of bytes allocated by every task (None on CPython). Unlike
+        ``mem_alloc()`` a collection does not lower it; compare with ``alloc_since``."""
+        alloc = mem_alloc()
+        if alloc is None:
+            return None
+        delta = alloc - self._alloc_mark
+        return (self._alloc_run + (delta if delta > 0 else 0)) & _ALLOC_WRAP
+
+    def alloc_since(self, mark):
+        """Bytes allocated since ``allocated()`` returned ``mark``."""
+        now = self.allocated()
+        return None if mark is None or now is None else (now - mark) & _ALLOC_WRAP
 
     def after_collect(self):
         """Record the free heap right after a collection (the live heap, not garbage)."""
