@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import shlex
+import subprocess
 import sys
 import time
 
@@ -41,6 +42,14 @@ def build_parser():
     p.add_argument("--latency-ms", type=int, default=300, help="latency injected on the controller")
     p.add_argument("--out", help="folder for results.json (default bench/)")
     return p
+
+
+def _commit():
+    """The code measured; "-dirty" when the shared working tree had uncommitted edits."""
+    out = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    )
+    return out.stdout.strip() or None
 
 
 def log(text):
@@ -92,6 +101,7 @@ def main(argv=None):
     results = {
         "command": " ".join(["python -m tools.bench"] + [shlex.quote(a) for a in argv_used]),
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "commit": _commit(),
         "quick": args.quick,
         "machine": dict(machine(), micropython=micropython_version(micropython_binary())),
         "settings": {

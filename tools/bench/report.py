@@ -128,7 +128,7 @@ process for %(stall_ms)d ms, the CPU time a handshake takes on the Pico W, which
 can interrupt (shared/reference/platform.md section 6).
 
 - Command: `%(command)s`
-- Date: %(date)s
+- Date: %(date)s; code: `%(commit)s` (`-dirty`: the shared tree had others' uncommitted edits)
 - Machine: %(cpu)s, %(cores)s cores, %(os)s; Python %(python)s; MicroPython %(upy)s
 - Heap: `--heap %(heap)s` for both main runs (on top of the simulator stand-ins'
   allowance, as `python -m sim` gives it); heap floor bisected over %(floor_range)s,
@@ -161,6 +161,7 @@ can interrupt (shared/reference/platform.md section 6).
         "stall_ms": s["stall_ms"],
         "command": results["command"],
         "date": results["date"],
+        "commit": results["commit"],
         "cpu": m["cpu"],
         "cores": m["cores"],
         "os": m["os"],
