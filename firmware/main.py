@@ -10,6 +10,12 @@ from stellar import StellarUnicorn
 from netrain import start
 
 CONFIG_PATH = "config.json"
+# The RP2040's watchdog allows at most 8388 ms; the render loop feeds it every frame.
+WATCHDOG_MS = 8000
+# `make deploy` creates this file and resets the board first: once started the watchdog
+# cannot be stopped, and copying files over USB with netrain interrupted takes longer
+# than 8 s. The deploy's last step removes it and resets the board again.
+NO_WATCHDOG_FILE = "no-watchdog"
 
 
 def set_country(code):
@@ -19,6 +25,15 @@ def set_country(code):
         rp2.country(code)
     except ImportError:  # not an rp2 board
         pass
+
+
+def make_watchdog():
+    try:
+        open(NO_WATCHDOG_FILE).close()
+    except OSError:
+        return machine.WDT(timeout=WATCHDOG_MS)
+    print("netrain: watchdog off: %s exists (a deploy is under way)" % NO_WATCHDOG_FILE)
+    return None
 
 
 def main():
@@ -32,7 +47,15 @@ def main():
     graphics = PicoGraphics(display=DISPLAY_STELLAR_UNICORN)
     wlan = network.WLAN(network.STA_IF)
     config_path = hooks.config_path if hooks else CONFIG_PATH
-    start.run(config_path, unicorn, graphics, wlan=wlan, hooks=hooks, set_country=set_country)
+    start.run(
+        config_path,
+        unicorn,
+        graphics,
+        wlan=wlan,
+        hooks=hooks,
+        set_country=set_country,
+        make_watchdog=make_watchdog,
+    )
 
 
 main()

@@ -52,6 +52,18 @@ def parse_interval(text):
     return pair
 
 
+def parse_freeze(text):
+    """'2:9000' -> [2.0, 9000] (at seconds, for milliseconds)."""
+    at, sep, ms = text.partition(":")
+    try:
+        pair = [float(at), int(ms)]
+    except ValueError:
+        pair = None
+    if not sep or pair is None or pair[0] < 0 or pair[1] <= 0:
+        raise argparse.ArgumentTypeError("want AT:MS, e.g. 2:9000, got %r" % text)
+    return pair
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
@@ -77,6 +89,12 @@ def build_parser():
         type=parse_interval,
         metavar="START:END",
         help="the Wi-Fi link drops from START to END seconds (repeatable)",
+    )
+    p.add_argument(
+        "--freeze",
+        type=parse_freeze,
+        metavar="AT:MS",
+        help="hang the firmware's loop once, at AT seconds for MS milliseconds (watchdog test)",
     )
     p.add_argument(
         "--host-name",
@@ -300,6 +318,8 @@ def main(argv=None):
             settings["lux"] = args.lux
         if args.wifi_down:
             settings["wifi_down"] = args.wifi_down
+        if args.freeze:
+            settings["freeze"] = args.freeze
         if args.host_name:
             settings["hosts"] = {args.host_name: "127.0.0.1"}
         if args.dns_down:

@@ -120,7 +120,8 @@ def test_source_mode_copies_py_files(capsys, setup):
     assert set(name for name in cps if name.startswith(":/lib/")) == {
         ":/lib/%s.py" % name for name in module_names()
     }
-    assert "exec" not in [argv[1] for argv in commands]  # any firmware will do: no probe
+    probes = [argv for argv in commands if argv[1] == "exec" and "netrain-probe" in argv[2]]
+    assert probes == []  # any firmware will do: no probe
 
 
 def test_second_run_copies_only_what_changed(capsys, setup, tmp_path):
@@ -157,7 +158,7 @@ def test_second_run_copies_only_what_changed(capsys, setup, tmp_path):
     _, commands, _, _ = dry_run(capsys, setup, "--port", "/dev/ttyACM1", *tree)
     assert ":/lib/netrain/app.mpy" in copies(commands)
     _, commands, _, _ = dry_run(capsys, setup, "--force", *tree)
-    assert commands[1] == ["mpremote", "rm", "-r", ":/lib/netrain"]
+    assert commands[2] == ["mpremote", "rm", "-r", ":/lib/netrain"]  # after the watchdog step
     assert ":/lib/netrain/app.mpy" in copies(commands)
 
 
@@ -324,3 +325,15 @@ def test_host_build_of_every_module_imports_on_micropython(tmp_path):
     proc = micropython(lib, "".join("import %s\n" % name for name in names) + SMOKE)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[:2] == ["default", "900"]
+
+
+def test_copies_happen_with_the_watchdog_off(capsys, setup):
+    """netrain's watchdog cannot be stopped: the deploy reboots without it, then restores it."""
+    code, commands, _, _ = dry_run(capsys, setup)
+    assert code == 0
+    off = ["mpremote", "exec", "open('no-watchdog', 'w').close()", "reset"]
+    first_copy = next(i for i, argv in enumerate(commands) if argv[1] == "cp")
+    assert commands.index(off) < first_copy
+    assert commands[-2:] == [["mpremote", "rm", ":/no-watchdog"], ["mpremote", "reset"]]
+    with open(os.path.join(ROOT, "firmware", "main.py")) as f:
+        assert 'NO_WATCHDOG_FILE = "no-watchdog"' in f.read()

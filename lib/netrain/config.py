@@ -220,6 +220,7 @@ SCHEMA = {
     },
     "buttons": (_buttons, None),
     "groups": (_groups, None),
+    "watchdog": (_flag, True),
     "pause_min": (_number(0.1, 1440), 30),
 }
 

@@ -86,8 +86,22 @@ async def show_config_error(panel, error, hooks):
         await sleep_ms(50)
 
 
-def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_country=None):
-    """Load the config, wire everything and run until the host stops us."""
+def run(
+    config_path,
+    unicorn,
+    graphics,
+    wlan=None,
+    wdt=None,
+    hooks=None,
+    set_country=None,
+    make_watchdog=None,
+):
+    """Load the config, wire everything and run until the host stops us.
+
+    ``make_watchdog()`` arms the board's watchdog (fed by the render loop) just before
+    the first frame, unless the config says ``"watchdog": false``; a config error
+    runs without one, so the board stays open to a fix over USB.
+    """
     panel = UnicornPanel(unicorn, graphics)
     cfg, exc = load_config(config_path)
     if exc is not None:
@@ -142,5 +156,7 @@ def run(config_path, unicorn, graphics, wlan=None, wdt=None, hooks=None, set_cou
         settings=settings,
         make_actions=make_actions,
     )
+    if make_watchdog and cfg["watchdog"]:
+        app.wdt = make_watchdog()
     asyncio.run(app.main())
     return app

@@ -368,6 +368,7 @@ class UnifiSource:
 
     async def fetch(self, sample):
         unifi = self.unifi
+        await unifi.ensure_session()  # a first login detects the console: the path prefix
         obj = await unifi.request("GET", unifi.site_path("stat/health"))
         try:
             found = parse_health(obj, sample)

@@ -6,8 +6,9 @@ The CYW43 chip retries a join forever on its own and reports CONNECTING, so we
 poll ``status()`` with a deadline, map failures to status names and retry with
 exponential backoff; the chip keeps trying meanwhile, so a link that comes back
 during the backoff ends the wait at the next check. A link that drops later
-(router reboot) is noticed within ``check_ms`` and rejoined. ``request_reconnect`` lets the poll task force a rejoin
-when requests keep failing while ``isconnected()`` still says True.
+(router reboot) is noticed within ``check_ms`` and rejoined. ``request_reconnect``
+lets the poll task force a rejoin when requests keep failing while
+``isconnected()`` still says True.
 """
 
 from .compat import const, sleep_ms, ticks_diff, ticks_ms

@@ -6,7 +6,7 @@ import json
 import time
 
 from simdns import resolver_from
-from simenv import settings
+from simenv import pollers, settings
 
 try:
     _block_ms = time.sleep_ms
@@ -27,6 +27,9 @@ class SimHooks:
         self.tls_stall_ms = int(options.get("tls_stall_ms") or 0)
         #: handshakes stalled so far
         self.tls_stalls = 0
+        freeze = options.get("freeze")
+        if freeze:  # [at_s, ms]: the loop hangs once, as a bug would; the watchdog must act
+            pollers.append(self._freezer(int(freeze[0] * 1000), int(freeze[1])))
         #: ``resolver(host, port)`` from the host table (NETRAIN_SIM hosts, dns_down), or None
         self.resolver = resolver_from(options)
         #: ``opener(ip, port, ssl_ctx)`` for the firmware's HTTP client, None: the default
@@ -46,6 +49,16 @@ class SimHooks:
         if ssl_ctx is not None:
             self.stall_handshake()
         return reader, writer
+
+    @staticmethod
+    def _freezer(at_ms, hang_ms):
+        def freeze(now_ms):
+            if now_ms >= at_ms:
+                pollers.remove(freeze)
+                print("sim: the firmware hangs for %d ms" % hang_ms)
+                _block_ms(hang_ms)
+
+        return freeze
 
     def _write(self, obj):
         if not self._metrics_path:
