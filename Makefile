@@ -41,6 +41,10 @@ QUICK ?=
 bench: $(STAMP)
 	$(PY) -m tools.bench $(if $(filter 1 yes true,$(QUICK)),--quick) $(ARGS)
 
+# 10 minutes on the unix port against the fake, faults cycling; writes RELIABILITY.md.
+soak: $(STAMP)
+	$(PY) -m tools.soak $(ARGS)
+
 deploy: $(STAMP)
 	$(PY) -m tools.deploy $(BOARD_ARGS) $(ARGS)
 
