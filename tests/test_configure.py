@@ -15,8 +15,8 @@ import sys
 import threading
 
 import pytest
-from netrain import config
 
+from netrain import config
 from tools.configure import main, tls
 from tools.configure.client import Client
 from tools.configure.console import ConsoleIO

@@ -2,6 +2,7 @@
 import json
 
 from _util import run_async
+
 from netrain.actions import ADS, Actions, ads_enabled_b, parse_version, plan_ads_b
 from netrain.source import SourceError
 

@@ -1,5 +1,6 @@
 # Portable tests of netrain.config: defaults, and errors that name the key and the fix.
 from _util import raises
+
 from netrain import config
 
 GOOD = '{"controller": {"url": "https://192.168.1.1", "api_key": "k", "ca_pem": "c.pem"}}'

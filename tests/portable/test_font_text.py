@@ -2,6 +2,7 @@
 import gc
 
 from _util import FakeClock
+
 from netrain import compat, font, text
 
 # Distinct glyphs the LEDs must not confuse (lowercase folds to these).

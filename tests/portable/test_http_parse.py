@@ -3,6 +3,7 @@
 import asyncio
 
 from _util import raises, run_async
+
 from netrain import compat, http
 from netrain.http import Client, CookieJar, HttpError
 

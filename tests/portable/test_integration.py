@@ -1,5 +1,6 @@
 # Portable tests of the Integration API source with an in-memory controller double.
 from _util import raises, run_async
+
 from netrain.integration import IntegrationSource
 from netrain.source import Sample, SourceError
 

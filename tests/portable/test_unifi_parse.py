@@ -2,6 +2,7 @@
 import json
 
 from _util import raises
+
 from netrain.source import Sample
 from netrain.unifi import envelope_error, jwt_claim, number, parse_health, parse_plan
 

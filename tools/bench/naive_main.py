@@ -13,13 +13,14 @@ routed through a ``tls`` stand-in that ``requests`` imports instead of the real 
 import sys
 
 import tls
+from picographics import DISPLAY_STELLAR_UNICORN, PicoGraphics
+from sim_hooks import hooks
+from stellar import StellarUnicorn
+
 from netrain.app import App
 from netrain.panel import UnicornPanel
 from netrain.source import SourceError
 from netrain.start import button_pins, load_config
-from picographics import DISPLAY_STELLAR_UNICORN, PicoGraphics
-from sim_hooks import hooks
-from stellar import StellarUnicorn
 
 
 class _StallingContext:
