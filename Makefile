@@ -29,6 +29,9 @@ test: $(STAMP)
 	if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then status=1; fi; \
 	echo "== MicroPython unix port: portable tests =="; \
 	$(UPY) -X heapsize=2M tests/run_upy.py || status=1; \
+	echo "== ruff: lint and format =="; \
+	$(VENV)/bin/ruff check --quiet . && $(VENV)/bin/ruff format --check --quiet . \
+		&& echo "ruff: clean" || status=1; \
 	exit $$status
 
 # First setup: writes config.json and controller.pem here, e.g.
