@@ -304,3 +304,41 @@ def test_controller_stalling_mid_action_times_out_and_polling_recovers(tmp_path,
     assert all(obj["fps"] > 0 for obj in seconds[1:])
     assert seconds[-1]["polls_ok"] > seconds[len(seconds) // 2]["polls_ok"]  # recovered
     assert seconds[-1]["state"] == "ok"
+
+
+def _green_excess(frame):
+    """Mean of G - max(R, B) over the lit dots of the top half (the status band is below)."""
+    width, height = frame.size
+    total = lit = 0
+    for r, g, b in frame.crop((0, 0, width, height // 2)).get_flattened_data():
+        if max(r, g, b) > 60:
+            lit += 1
+            total += g - max(r, b)
+    return total / lit if lit else None
+
+
+def test_rain_turns_calm_and_grey_when_data_goes_stale(tmp_path):
+    """No good sample for 10 s: the classic green rain changes to the stale scene."""
+    from PIL import Image
+
+    lines, record, _ = run_sim(
+        tmp_path, "--fake-option", 'schedule=[[2, 60, "refuse"]]', seconds=16
+    )
+    seconds = [o for o in lines if not o.get("summary")]
+    assert seconds[0]["polls_ok"] >= 1 and seconds[-1]["state"] == "controller_unreachable"
+    assert all(obj["fps"] > 0 for obj in seconds[1:])
+    early, late = [], []
+    with Image.open(record) as img:
+        t_ms = 0
+        for i in range(img.n_frames):
+            img.seek(i)
+            excess = _green_excess(img.convert("RGB"))
+            if excess is not None:
+                if 500 <= t_ms <= 2000:
+                    early.append(excess)
+                elif t_ms >= 14_000:
+                    late.append(excess)
+            t_ms += img.info.get("duration", 0)
+    assert early and late, (len(early), len(late))
+    assert sum(early) / len(early) > 40  # classic: green
+    assert sum(late) / len(late) < 25  # stale: grey-blue, desaturated
