@@ -132,7 +132,7 @@ def build_parser():
     return p
 
 
-def _fake_value(text):
+def _json_or_text(text):
     try:
         return json.loads(text)
     except ValueError:
@@ -149,7 +149,7 @@ def apply_overrides(cfg, items):
         node = cfg
         for name in parents:
             node = node.setdefault(name, {})
-        node[leaf] = _fake_value(value)
+        node[leaf] = _json_or_text(value)
 
 
 def start_fake(options, workdir, overrides=(), host_name=None):
@@ -159,7 +159,7 @@ def start_fake(options, workdir, overrides=(), host_name=None):
     kwargs = {}
     for item in options:
         key, _, value = item.partition("=")
-        kwargs[key.replace("-", "_")] = _fake_value(value)
+        kwargs[key.replace("-", "_")] = _json_or_text(value)
     fake = FakeController(**kwargs)
     fake.start()
     from tools.fake_unifi.payloads import DEFAULT_CLIENTS

@@ -458,6 +458,15 @@ PROFILE_FIELDS = (
     "safe_search",
     "schedule",
 )
+#: the profile fields that must be lists in a PUT
+PROFILE_LIST_FIELDS = (
+    "categories",
+    "network_ids",
+    "client_macs",
+    "allow_list",
+    "block_list",
+    "safe_search",
+)
 
 
 def content_filters(site, ad_enabled, kid_macs):

@@ -156,19 +156,11 @@ class SiteState:
         for field in payloads.PROFILE_FIELDS[1:]:
             if field not in body:
                 raise _invalid()
-        lists = (
-            "categories",
-            "network_ids",
-            "client_macs",
-            "allow_list",
-            "block_list",
-            "safe_search",
-        )
         if not isinstance(body["name"], str) or not body["name"]:
             raise _invalid()
         if not isinstance(body["enabled"], bool):
             raise _invalid()
-        for field in lists:
+        for field in payloads.PROFILE_LIST_FIELDS:
             if not isinstance(body[field], list):
                 raise _invalid()
         if not body["categories"]:
