@@ -1,6 +1,6 @@
 # sim: run the real firmware on the desktop (pygame window or headless) against a controller.
 # SPDX-License-Identifier: MIT
-"""python -m sim [--runtime cpython|micropython] [--heap 200K] [--headless] [--seconds N]
+"""python -m sim [--runtime cpython|micropython] [--heap 240K] [--headless] [--seconds N]
                  [--config FILE] [--metrics FILE.jsonl] [--record FILE.gif|FILE.png]
                  [--press SCRIPT] [--tls-stall-ms MS]
 
@@ -67,7 +67,7 @@ def parse_freeze(text):
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
-    p.add_argument("--heap", default="200K", help="MicroPython heap for the firmware (unix port)")
+    p.add_argument("--heap", default="240K", help="MicroPython heap for the firmware (unix port)")
     p.add_argument("--headless", action="store_true", help="no window (always on micropython)")
     p.add_argument("--seconds", type=float, help="stop after N seconds (default: run until closed)")
     p.add_argument("--config", help="config.json to use instead of the bundled fake controller")

@@ -18,6 +18,7 @@ from .compat import (
     collect,
     const,
     mem_alloc,
+    mem_free,
     print_exception,
     sleep_ms,
     ticks_add,
@@ -316,6 +317,8 @@ class App:
                 metrics.errors += 1
                 status.set("controller", "controller_error", "OUT OF MEMORY")
                 collect()
+                if failures == 1:  # once per run of failures, not per poll
+                    print("netrain: poll: out of memory, %s bytes free" % mem_free())
             # all tasks meanwhile, but the render path allocates nothing
             metrics.poll_alloc_bytes = metrics.alloc_since(alloc_mark)
             metrics.tls_handshakes = source.tls_handshakes

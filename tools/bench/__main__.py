@@ -1,6 +1,6 @@
 # tools.bench: `make bench`, ours against the naive baseline on the unix port, in one run.
 # SPDX-License-Identifier: MIT
-"""python -m tools.bench [--quick] [--seconds 60] [--heap 200K] [--stall-ms 600]
+"""python -m tools.bench [--quick] [--seconds 60] [--heap 240K] [--stall-ms 600]
                          [--latency-ms 300] [--out bench]
 
 Runs the firmware ("ours") and the naive baseline (tools/bench/naive_main.py) on the

@@ -1,6 +1,6 @@
 # tools.soak: run the firmware for minutes against the fake, cycling through the faults.
 # SPDX-License-Identifier: MIT
-"""python -m tools.soak [--minutes 10 | --seconds N] [--heap 200K] [--out RELIABILITY.md]
+"""python -m tools.soak [--minutes 10 | --seconds N] [--heap 240K] [--out RELIABILITY.md]
                         [--fault-s 8] [--gap-s 12]
 
 Runs ``python -m sim --runtime micropython`` (password login, so session expiry and the
