@@ -39,7 +39,7 @@ def _reason(exc):
     state = exc.state
     if state == "auth_failed":
         return "REFUSED"
-    if state == "controller_unreachable" and exc.message.startswith("timeout"):
+    if exc.detail == "TIMEOUT":
         return "TIMEOUT"  # it stopped answering mid-action: the write may have landed
     if state in ("controller_unreachable", "cert_mismatch"):
         return "NO CONTROLLER"

@@ -305,12 +305,12 @@ class App:
             except SourceError as exc:
                 failures += 1
                 metrics.polls_failed += 1
-                status.set("controller", exc.state)
+                status.set("controller", exc.state, exc.detail)
                 retry_ms = exc.retry_ms or 0
             except asyncio.TimeoutError:
                 failures += 1
                 metrics.polls_failed += 1
-                status.set("controller", "controller_unreachable")
+                status.set("controller", "controller_unreachable", "TIMEOUT")
             except MemoryError:  # a reply too big for what is left: say so, keep animating
                 failures += 1
                 metrics.polls_failed += 1

@@ -37,7 +37,9 @@ class IntegrationSource:
             if isinstance(site, dict) and site.get("internalReference") == unifi.site:
                 site_id = site.get("id")
         if not site_id:
-            raise SourceError("controller_error", "site %s not found" % unifi.site)
+            raise SourceError(
+                "controller_error", "site %s not found" % unifi.site, None, "UNKNOWN SITE"
+            )
         devices = "%s/%s/devices?limit=%d&offset=" % (base, site_id, _PAGE)
         for page in range(_PAGES_MAX):
             reply = await unifi.request("GET", devices + str(page * _PAGE))
@@ -47,7 +49,7 @@ class IntegrationSource:
                     return "%s/%s/devices/%s/statistics/latest" % (base, site_id, dev.get("id"))
             if len(items) < _PAGE:
                 break
-        raise SourceError("controller_error", "no gateway in this site")
+        raise SourceError("controller_error", "no gateway in this site", None, "NO GATEWAY")
 
     async def fetch(self, sample):
         if self._stats_path is None:

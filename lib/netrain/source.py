@@ -28,13 +28,15 @@ class Sample:
 
 
 class SourceError(Exception):
-    """A failed poll: ``state`` is a status name, ``retry_ms`` a minimum wait, if any."""
+    """A failed poll: ``state`` is a status name, ``retry_ms`` a minimum wait, if any,
+    and ``detail`` a few words for the panel ("TIMEOUT", "HTTP 503"), if any."""
 
-    def __init__(self, state, message, retry_ms=None):
+    def __init__(self, state, message, retry_ms=None, detail=None):
         super().__init__(message)
         self.state = state
         self.message = message
         self.retry_ms = retry_ms
+        self.detail = detail
 
 
 class DemoSource:

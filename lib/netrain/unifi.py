@@ -295,22 +295,31 @@ def _check(resp, obj, error):
     if status == 403:
         raise SourceError("auth_failed", "forbidden (role or CSRF token)", _LOGIN_RETRY_MIN_MS)
     if status == 404:
-        raise SourceError("controller_error", "not found (site or API version)")
+        raise SourceError("controller_error", "not found (site or API version)", None, "NOT FOUND")
     if status == 429:
         raise SourceError("rate_limited", "too many requests", _LOGIN_RETRY_MIN_MS)
     if status >= 500:
-        raise SourceError("controller_error", "controller error %d" % status, 0)
+        raise SourceError("controller_error", "controller error %d" % status, 0, "HTTP %d" % status)
     if status != 200:
-        raise SourceError("controller_error", "HTTP %d" % status)
+        raise SourceError("controller_error", "HTTP %d" % status, None, "HTTP %d" % status)
     if obj is None:
-        raise SourceError("controller_error", "reply is not JSON")
+        raise SourceError("controller_error", "reply is not JSON", None, "NOT JSON")
     if error:
         if error == "api.err.NoSiteContext":
-            raise SourceError("controller_error", "unknown site")
+            raise SourceError("controller_error", "unknown site", None, "UNKNOWN SITE")
         if error == "api.err.NoPermission":
-            raise SourceError("auth_failed", "account lacks permission")
+            raise SourceError("auth_failed", "account lacks permission", None, "NO PERMISSION")
         raise SourceError("controller_error", error)
     return obj
+
+
+# HttpError kind: panel detail of the failed poll (what a user can act on).
+_HTTP_DETAILS = {
+    "timeout": "TIMEOUT",
+    "dns": "NAME NOT FOUND",
+    "refused": "REFUSED",
+    "tls": "TLS FAILED",
+}
 
 
 def _http_failure(exc):
@@ -318,12 +327,10 @@ def _http_failure(exc):
     if kind == "cert":
         return SourceError("cert_mismatch", "certificate does not match the pinned one", 10_000)
     if kind == "limit":
-        return SourceError("controller_error", "reply too large")
+        return SourceError("controller_error", "reply too large", None, "REPLY TOO LARGE")
     if kind == "protocol":
-        return SourceError("controller_error", "bad HTTP reply")
-    if kind == "timeout":
-        return SourceError("controller_unreachable", "timeout: %s" % exc)
-    return SourceError("controller_unreachable", str(exc))
+        return SourceError("controller_error", "bad HTTP reply", None, "BAD REPLY")
+    return SourceError("controller_unreachable", str(exc), None, _HTTP_DETAILS.get(kind))
 
 
 class UnifiSource:
@@ -375,7 +382,9 @@ class UnifiSource:
         except ValueError as exc:  # JSON of the wrong shape: a status, not a crash
             raise SourceError("controller_error", "bad health data: %s" % exc)
         if not found:
-            raise SourceError("controller_error", "no WAN in health data (no gateway?)")
+            raise SourceError(
+                "controller_error", "no WAN in health data (no gateway?)", None, "NO GATEWAY"
+            )
         if self._learn_plan:
             self._learn_plan = False  # one try: the page may be large on big sites
             try:

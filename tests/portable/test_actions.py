@@ -168,8 +168,11 @@ def test_refused_write_reports_refused():
 
 def test_reply_lost_mid_action_is_a_timeout_not_a_missing_controller():
     for error, reason in (
-        (SourceError("controller_unreachable", "timeout: no response in 3000 ms"), "TIMEOUT"),
-        (SourceError("controller_unreachable", "connection refused"), "NO CONTROLLER"),
+        (SourceError("controller_unreachable", "no response", None, "TIMEOUT"), "TIMEOUT"),
+        (
+            SourceError("controller_unreachable", "connection refused", None, "REFUSED"),
+            "NO CONTROLLER",
+        ),
     ):
         unifi = FakeUnifi()
         unifi.write_error = error

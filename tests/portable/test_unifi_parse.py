@@ -3,8 +3,17 @@ import json
 
 from _util import raises
 
-from netrain.source import Sample
-from netrain.unifi import envelope_error, jwt_claim, number, parse_health, parse_plan
+from netrain.http import HttpError
+from netrain.source import Sample, SourceError
+from netrain.unifi import (
+    _check,
+    _http_failure,
+    envelope_error,
+    jwt_claim,
+    number,
+    parse_health,
+    parse_plan,
+)
 
 HEALTH = {
     "meta": {"rc": "ok"},
@@ -105,3 +114,32 @@ def test_jwt_claim():
     assert jwt_claim(token, "csrfToken") == "abc-123"
     assert jwt_claim("garbage", "csrfToken") is None
     assert jwt_claim("a.!!!.c", "csrfToken") is None
+
+
+class _Reply:
+    def __init__(self, status):
+        self.status = status
+
+
+def test_failed_polls_carry_a_panel_detail_a_user_can_act_on():
+    cases = (
+        ("timeout", "controller_unreachable", "TIMEOUT"),
+        ("dns", "controller_unreachable", "NAME NOT FOUND"),
+        ("refused", "controller_unreachable", "REFUSED"),
+        ("closed", "controller_unreachable", None),
+        ("limit", "controller_error", "REPLY TOO LARGE"),
+        ("protocol", "controller_error", "BAD REPLY"),
+        ("cert", "cert_mismatch", None),
+    )
+    for kind, state, detail in cases:
+        error = _http_failure(HttpError(kind, "why"))
+        assert (error.state, error.detail) == (state, detail), (kind, error.state, error.detail)
+    for status, obj, detail in (
+        (503, None, "HTTP 503"),
+        (302, None, "HTTP 302"),
+        (200, None, "NOT JSON"),
+    ):
+        error = raises(SourceError, _check, _Reply(status), obj, None)
+        assert error.detail == detail, (status, error.detail)
+    error = raises(SourceError, _check, _Reply(200), {}, "api.err.NoSiteContext")
+    assert error.detail == "UNKNOWN SITE"
