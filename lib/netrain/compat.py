@@ -170,11 +170,17 @@ def is_tls_error(exc):
     return isinstance(code, int) and code < 0
 
 
-def resolve_ip(host, port):
-    """Resolve host to an IP literal string (blocking: call once and cache)."""
+async def resolve_ip(host, port):
+    """Resolve host to an IP literal string with the runtime's own lookup: off the
+    event loop on CPython, blocking on MicroPython (the device uses netrain.dns)."""
     import socket
 
-    addr = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0][-1]
+    if IS_MICROPYTHON:
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    else:
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addr = infos[0][-1]
     if isinstance(addr, tuple):  # CPython and lwIP ports: (ip, port[, ...])
         return addr[0]
     family, raw, _ = socket.sockaddr(addr)  # unix port: a raw struct sockaddr

@@ -28,8 +28,9 @@
 * ``opener(host_ip, port, ssl_ctx) -> (reader, writer)`` replaces
   ``asyncio.open_connection(host_ip, port, ssl=ssl_ctx)`` (the simulator
   models the device's handshake with it); ssl_ctx is None for http and must
-  be passed on as is. ``resolver(host, port) -> ip`` replaces the blocking
-  DNS lookup of a host name (the simulator's host table).
+  be passed on as is. ``await resolver(host, port) -> ip`` replaces the
+  runtime's DNS lookup of a host name (netrain.dns on the device, the
+  simulator's host table); it is done once, within the connect deadline.
 """
 
 import asyncio
@@ -496,7 +497,10 @@ class Client:
     async def _connect(self, deadline):
         if self._ip is None:
             try:
-                self._ip = self._resolve(self.host, self.port)  # blocking, so done once
+                ms = self._budget(deadline, self.connect_timeout_ms)
+                self._ip = await wait_for_ms(self._resolve(self.host, self.port), ms)
+            except HttpError:
+                raise
             except Exception as exc:
                 raise HttpError("dns", "cannot resolve %s: %s" % (self.host, exc))
         try:

@@ -57,6 +57,23 @@ def config_dir(path):
     return path.rsplit("/", 1)[0] if "/" in path else "."
 
 
+def device_resolver(wlan, url):
+    """On the board, a host name is looked up by netrain.dns from the DHCP-given
+    server: lwIP's own lookup would hold the VM (and starve the watchdog) while it
+    waits. None for an IP address, or with no Wi-Fi (the runtime's lookup)."""
+    from .http import is_ip_literal, parse_url
+
+    try:
+        host = parse_url(url)[1]
+    except ValueError:  # demo:// and the like: nothing to look up
+        return None
+    if wlan is None or is_ip_literal(host):
+        return None
+    from .dns import Resolver
+
+    return Resolver(lambda: wlan.ifconfig()[3])
+
+
 def make_source(cfg, cfg_dir, opener=None, resolver=None):
     url = cfg["controller"]["url"]
     if url == DEMO_URL:
@@ -126,9 +143,11 @@ def run(
     folder = config_dir(config_path)
     # The simulator's hooks may wrap the connection opener (the bench's TLS stall model)
     # and resolve host names from its own table (DNS faults without DNS traffic).
-    source = make_source(
-        cfg, folder, getattr(hooks, "opener", None), getattr(hooks, "resolver", None)
-    )
+    if hooks is None:
+        resolver = device_resolver(wlan, cfg["controller"]["url"])
+    else:  # never the board's DNS client on a desktop: the stub's server is made up
+        resolver = getattr(hooks, "resolver", None)
+    source = make_source(cfg, folder, getattr(hooks, "opener", None), resolver)
     settings = Settings(folder + "/settings.json").load()
     make_actions = None
     if hasattr(source, "unifi"):

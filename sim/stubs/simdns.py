@@ -19,8 +19,8 @@ class Resolver:
         self.lookups = 0
         self.failures = 0
 
-    def __call__(self, host, port):
-        """``resolver(host, port) -> ip`` for netrain.http.Client; OSError when it fails."""
+    async def __call__(self, host, port):
+        """``await resolver(host, port) -> ip`` for netrain.http.Client; OSError when it fails."""
         self.lookups += 1
         now_ms = self.clock()
         ip = self.hosts.get(host)

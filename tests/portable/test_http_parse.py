@@ -423,7 +423,7 @@ def test_base_path_and_default_port_host_header():
 def test_host_name_resolved_once_and_failure_is_dns():
     calls = []
 
-    def resolve(host, port):
+    async def resolve(host, port):
         calls.append((host, port))
         if host == "nowhere.invalid":
             raise OSError(-2)
