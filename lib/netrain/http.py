@@ -507,10 +507,12 @@ class Client:
             ms = self._budget(deadline, self.connect_timeout_ms)
             opened = self._opener(self._ip, self.port, self._ctx)
             self._reader, self._writer = await wait_for_ms(opened, ms)
-        except HttpError:
-            raise
         except Exception as exc:
-            raise self._error(exc, "connect to %s:%d" % (self._ip, self.port))
+            where = "connect to %s:%d" % (self._ip, self.port)
+            error = exc if isinstance(exc, HttpError) else self._error(exc, where)
+            if not is_ip_literal(self.host):
+                self._ip = None  # the name may point elsewhere now (a DHCP lease moved)
+            raise error
         self.connections_opened += 1
         if self.tls:
             self.tls_handshakes += 1

@@ -445,6 +445,33 @@ def test_host_name_resolved_once_and_failure_is_dns():
         http.resolve_ip = saved
 
 
+def test_a_name_is_looked_up_again_after_its_address_refuses():
+    addresses = ["10.9.8.7", "10.9.8.8"]
+    calls = []
+
+    async def resolve(host, port):
+        calls.append(host)
+        return addresses[len(calls) - 1]
+
+    closing = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    client, streams = _client([[closing]], url="http://unifi.lan", resolver=resolve)
+    opener = client._opener
+
+    async def refusing(host_ip, port, ssl_ctx):
+        raise OSError(111)
+
+    client._opener = refusing  # the console moved: its old address refuses
+    assert _error(client).kind == "refused" and calls == ["unifi.lan"]
+    client._opener = opener
+    _get(client)
+    assert calls == ["unifi.lan", "unifi.lan"]
+    assert streams[0].opened_with[0] == "10.9.8.8"
+    client, streams = _client([[closing], [closing]], url="http://10.9.8.7", resolver=resolve)
+    _get(client)
+    _get(client)
+    assert len(calls) == 2  # an IP address is never looked up
+
+
 def test_https_needs_a_pin_or_insecure():
     raises(ValueError, Client, "https://192.168.1.1")
     client = Client("https://192.168.1.1", insecure=True)
