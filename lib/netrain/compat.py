@@ -61,8 +61,12 @@ except AttributeError:  # pragma: no cover - CPython
     def sleep_ms(ms):
         return asyncio.sleep(ms / 1000)
 
-    def wait_for_ms(awaitable, ms):
-        return asyncio.wait_for(awaitable, ms / 1000)
+    async def wait_for_ms(awaitable, ms):
+        # Not asyncio.wait_for: up to 3.11 it returns the inner result when a cancel
+        # lands as the inner finishes, so a cancelled task runs on (and the sim's
+        # shutdown waits for it forever). asyncio.timeout is what 3.12 builds it on.
+        async with asyncio.timeout(ms / 1000):
+            return await awaitable
 
 
 try:
