@@ -19,7 +19,7 @@ import asyncio
 import json
 
 from .compat import const, ticks_add, ticks_diff, ticks_ms, wait_for_ms
-from .source import SourceError
+from .source import TIMEOUT, SourceError
 
 _DEADLINE_MS = const(20000)
 _BODY_MAX_BYTES = const(16384)
@@ -39,8 +39,8 @@ def _reason(exc):
     state = exc.state
     if state == "auth_failed":
         return "REFUSED"
-    if exc.detail == "TIMEOUT":
-        return "TIMEOUT"  # it stopped answering mid-action: the write may have landed
+    if exc.detail == TIMEOUT:
+        return TIMEOUT  # it stopped answering mid-action: the write may have landed
     if state in ("controller_unreachable", "cert_mismatch"):
         return "NO CONTROLLER"
     if state == "rate_limited":
@@ -142,24 +142,23 @@ class Actions:
         return True
 
     async def _run(self, name, coro_factory):
+        reason = None
         try:
             text = await wait_for_ms(coro_factory(), self.deadline_ms)
             self.feedback("done", text)
             self.record({"action": name, "result": "verified", "detail": text})
         except ActionError as exc:
-            self.feedback("failed", "%s FAILED: %s" % (name.upper(), exc.reason))
-            self.record({"action": name, "result": "failed", "reason": exc.reason})
+            reason = exc.reason
         except SourceError as exc:
             reason = _reason(exc)
-            self.feedback("failed", "%s FAILED: %s" % (name.upper(), reason))
-            self.record({"action": name, "result": "failed", "reason": reason})
         except asyncio.TimeoutError:
-            self.feedback("failed", "%s FAILED: TIMEOUT" % name.upper())
-            self.record({"action": name, "result": "failed", "reason": "TIMEOUT"})
+            reason = TIMEOUT
         except MemoryError:
-            self.feedback("failed", "%s FAILED: OUT OF MEMORY" % name.upper())
-            self.record({"action": name, "result": "failed", "reason": "OUT OF MEMORY"})
+            reason = "OUT OF MEMORY"
         finally:
+            if reason is not None:
+                self.feedback("failed", "%s FAILED: %s" % (name.upper(), reason))
+                self.record({"action": name, "result": "failed", "reason": reason})
             self.busy = None
 
     # -- ad blocking --------------------------------------------------------------

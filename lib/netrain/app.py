@@ -30,7 +30,7 @@ from .compat import (
 from .effects.rain import DOWN, SCENE_ORDER, UP, Rain
 from .meter import Meter
 from .metrics import Metrics
-from .source import Sample, SourceError
+from .source import TIMEOUT, Sample, SourceError
 from .status import OK, STATES, Overlay, Status
 
 _SPAWN_TICK_MS = const(25)
@@ -310,7 +310,7 @@ class App:
             except asyncio.TimeoutError:
                 failures += 1
                 metrics.polls_failed += 1
-                status.set("controller", "controller_unreachable", "TIMEOUT")
+                status.set("controller", "controller_unreachable", TIMEOUT)
             except MemoryError:  # a reply too big for what is left: say so, keep animating
                 failures += 1
                 metrics.polls_failed += 1

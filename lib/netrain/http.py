@@ -30,7 +30,8 @@
   models the device's handshake with it); ssl_ctx is None for http and must
   be passed on as is. ``await resolver(host, port) -> ip`` replaces the
   runtime's DNS lookup of a host name (netrain.dns on the device, the
-  simulator's host table); it is done once, within the connect deadline.
+  simulator's host table). It runs within the connect deadline, once, and
+  again only after connecting to the address it gave fails.
 """
 
 import asyncio

@@ -27,6 +27,11 @@ class Sample:
         self.plan_up_bytes_per_s = None
 
 
+#: SourceError detail of a controller that stopped answering (actions tell it apart:
+#: a write may have landed).
+TIMEOUT = "TIMEOUT"
+
+
 class SourceError(Exception):
     """A failed poll: ``state`` is a status name, ``retry_ms`` a minimum wait, if any,
     and ``detail`` a few words for the panel ("TIMEOUT", "HTTP 503"), if any."""

@@ -20,7 +20,7 @@ import json
 
 from .compat import const, loads_json, ticks_add, ticks_diff, ticks_ms
 from .http import Client, HttpError, pem_to_der
-from .source import SourceError
+from .source import TIMEOUT, SourceError
 
 PREFIX_UNIFI_OS = "/proxy/network"
 _LOGIN_RETRY_MIN_MS = const(60_000)
@@ -315,7 +315,7 @@ def _check(resp, obj, error):
 
 # HttpError kind: panel detail of the failed poll (what a user can act on).
 _HTTP_DETAILS = {
-    "timeout": "TIMEOUT",
+    "timeout": TIMEOUT,
     "dns": "NAME NOT FOUND",
     "refused": "REFUSED",
     "tls": "TLS FAILED",
