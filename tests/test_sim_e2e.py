@@ -198,25 +198,6 @@ def test_sim_demo_config_and_press_script(tmp_path):
     assert summary["tls_handshakes"] == 0
 
 
-#: shared/design.md's model of the device budget on the 64-bit unix port.
-DEVICE_MODEL_HEAP = "100K"
-
-
-def test_core_runs_on_the_unix_port_in_the_device_model_heap(tmp_path):
-    """The core (rain, panel, status, buttons, metrics, app) with the synthetic source
-    fits the design's 100K model: the UniFi stack does not yet (README, "Memory")."""
-    args = micropython_args()[:-1] + (DEVICE_MODEL_HEAP,)
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps({"controller": {"url": "demo://"}}))
-    lines, record, _ = run_sim(
-        tmp_path, *args, "--config", str(config), "--press", "2.0:C:short", seconds=6
-    )
-    seconds, summary = check_stream(lines, micropython=True)
-    assert summary["tls_handshakes"] == 0
-    assert summary["polls_failed"] == 0
-    check_gif(record)
-
-
 def test_sim_broken_config_shows_error_and_exits_cleanly(tmp_path):
     config = tmp_path / "config.json"
     config.write_text('{"controller": {"url": "https://x", "api_key": "k"}, "display": {"fsp": 1}}')
