@@ -1,6 +1,7 @@
 # netrain.compat: the one place that hides MicroPython vs CPython differences.
 # SPDX-License-Identifier: MIT
-"""Ticks, ``const``, ``micropython.native``, async sleeps and heap figures for both runtimes.
+"""Ticks, ``const``, ``micropython.native``/``viper`` and viper casts, async sleeps and heap
+figures for both runtimes.
 
 Every other module imports these names from here and never tests the runtime
 itself. Feature detection (not ``sys.implementation``) keeps a desktop stub
@@ -19,11 +20,13 @@ except ImportError:  # pragma: no cover - CPython
         return value
 
     class micropython:  # noqa: N801 - stands in for the module name
-        """``@micropython.native`` is a no-op on CPython."""
+        """``@micropython.native`` and ``@micropython.viper`` are no-ops on CPython."""
 
         @staticmethod
         def native(func):
             return func
+
+        viper = native
 
 
 try:
@@ -49,6 +52,44 @@ except ImportError:  # pragma: no cover - CPython: emulate MicroPython's 30-bit 
 
     def ticks_diff(end, start):
         return ((end - start + _TICKS_HALF) & _TICKS_MAX) - _TICKS_HALF
+
+
+# ---- viper casts ---------------------------------------------------------------
+# Inside a @micropython.viper function the compiler turns a call of the global name
+# ptr8/ptr16/ptr32/uint into a cast (py/compile.c, emitnative.c), even where the module
+# has imported that name: these definitions are what the same source calls on CPython.
+# Rules for viper code that must run on both: cast in the body (``p = ptr8(buf)``),
+# not in annotations (CPython does not convert arguments); keep stored values in range
+# (viper truncates, CPython raises); keep int arithmetic within 32 bits and ptr32 words
+# in 0..2**31-1 (a 64-bit port reads a word unsigned, a 32-bit one signed). On MicroPython
+# the names are None: calling them outside viper code is a bug.
+if IS_MICROPYTHON:
+    ptr8 = ptr16 = ptr32 = uint = None
+else:  # pragma: no cover - CPython
+
+    def _cast(buf, fmt):
+        view = buf if isinstance(buf, memoryview) else memoryview(buf)
+        if view.format == fmt:
+            return view
+        if view.format != "B":
+            view = view.cast("B")
+        return view.cast(fmt)
+
+    def ptr8(buf):
+        """Unsigned bytes of buf (a bytearray stays itself: same indexing)."""
+        return buf if isinstance(buf, bytearray) else _cast(buf, "B")
+
+    def ptr16(buf):
+        """Unsigned native-order 16-bit words of buf."""
+        return _cast(buf, "H")
+
+    def ptr32(buf):
+        """Native-order unsigned 32-bit words of buf."""
+        return _cast(buf, "I")
+
+    def uint(value):
+        """The low 32 bits of value, as viper's uint holds them."""
+        return value & 0xFFFFFFFF
 
 
 import asyncio
