@@ -20,7 +20,7 @@ UPY = os.path.join(ROOT, ".venv", "bin", "micropython")
 CONFIG = {
     "controller": {"url": "https://127.0.0.1:8443", "api_key": "k", "ca_pem": "controller.pem"}
 }
-# Any base64 body passes the board's PEM parser (netrain.http.pem_to_der).
+# Any base64 body passes the board's PEM parser (netrain.cert.pem_to_der).
 PEM = "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQ==\n-----END CERTIFICATE-----\n"
 PICO_W_MPY = 6 | 3 << 8 | 4 << 10  # .mpy 6.3, armv6m: MicroPython >= 1.23 on an RP2040
 

@@ -12,8 +12,10 @@ import asyncio
 import json
 import sys
 
+from netrain.cert import pem_to_der
 from netrain.compat import ticks_diff, ticks_ms
-from netrain.http import Client, HttpError, pem_to_der
+from netrain.http import Client
+from netrain.http_parse import HttpError
 
 
 def _read(path):

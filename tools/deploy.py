@@ -204,7 +204,7 @@ def check_config(root, path):
     lib = os.path.join(root, "lib")
     if lib not in sys.path:
         sys.path.insert(0, lib)
-    from netrain import config, http
+    from netrain import cert, config
 
     try:
         cfg = config.load(path)
@@ -231,7 +231,7 @@ def check_config(root, path):
     pem = os.path.join(os.path.dirname(os.path.abspath(path)), name)
     try:
         with open(pem, "rb") as f:
-            http.pem_to_der(f.read())
+            cert.pem_to_der(f.read())
     except OSError:
         raise DeployError(
             '%s: %s not found. Fix: run "python -m tools.configure" to capture the '

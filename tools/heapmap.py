@@ -1,6 +1,6 @@
 # tools.heapmap: where the firmware's heap goes on the MicroPython unix port, stage by stage.
 # SPDX-License-Identifier: MIT
-"""python -m tools.heapmap
+"""python -m tools.heapmap [--target x64|rp2model] [--micropython PATH]
 
 Starts the bundled fake controller, then replays ``netrain.start.run`` step by step
 on the unix port (stubs and .mpy exactly as ``python -m sim --runtime micropython``
@@ -11,13 +11,14 @@ parsing its body. The instrument for
 lowering the heap floor: run it before and after a change.
 """
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-from sim.__main__ import STUBS, build_mpy, micropython_binary, start_fake
+from sim.__main__ import STUBS, TARGETS, build_mpy, start_fake, target_binary
 
 #: Runs on the unix port; argv: config path, config folder.
 PROBE = r"""
@@ -64,17 +65,15 @@ print("HEAPMAP " + json.dumps({"steps": out, "garbage": garbage}))
 """
 
 
-def run():
-    binary = micropython_binary()
-    if not binary:
-        sys.exit("heapmap: the MicroPython unix port is not installed (run `make venv`)")
+def run(target="x64", binary=None):
+    binary, march, mpy_dir = target_binary(target, binary)
     workdir = tempfile.mkdtemp(prefix="netrain-heapmap-")
     fake, config_path = start_fake([], workdir)
     try:
         probe = os.path.join(workdir, "probe.py")
         with open(probe, "w") as f:
             f.write(PROBE)
-        env = dict(os.environ, MICROPYPATH=".frozen:%s:%s" % (STUBS, build_mpy()))
+        env = dict(os.environ, MICROPYPATH=".frozen:%s:%s" % (STUBS, build_mpy(mpy_dir, march)))
         env.pop("NETRAIN_SIM", None)
         cmd = [binary, "-X", "heapsize=4M", probe, config_path, workdir]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
@@ -88,11 +87,15 @@ def run():
     return report
 
 
-def main():
-    report = run()
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m tools.heapmap")
+    p.add_argument("--target", choices=sorted(TARGETS), default="x64")
+    p.add_argument("--micropython", metavar="PATH", help="run this MicroPython binary instead")
+    args = p.parse_args(argv)
+    report = run(args.target, args.micropython)
     steps = report["steps"]
     stubs_bytes = steps[1][1]
-    print("%-56s %9s %9s" % ("step (unix port, x64)", "+bytes", "firmware"))
+    print("%-56s %9s %9s" % ("step (%s)" % args.target, "+bytes", "firmware"))
     for (_, before), (step, after) in zip(steps, steps[1:], strict=False):
         counted = after - stubs_bytes if after > stubs_bytes else 0
         print("%-56s %9d %9s" % (step, after - before, counted or "-"))

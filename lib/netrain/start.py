@@ -61,7 +61,7 @@ def device_resolver(wlan, url):
     """On the board, a host name is looked up by netrain.dns from the DHCP-given
     server: lwIP's own lookup would hold the VM (and starve the watchdog) while it
     waits. None for an IP address, or with no Wi-Fi (the runtime's lookup)."""
-    from .http import is_ip_literal, parse_url
+    from .http_parse import is_ip_literal, parse_url
 
     try:
         host = parse_url(url)[1]

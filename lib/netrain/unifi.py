@@ -18,8 +18,10 @@ Follows shared/reference/unifi-api.md:
 import binascii
 import json
 
+from .cert import pem_to_der
 from .compat import const, loads_json, ticks_add, ticks_diff, ticks_ms
-from .http import Client, HttpError, pem_to_der
+from .http import Client
+from .http_parse import HttpError
 from .source import TIMEOUT, SourceError
 
 PREFIX_UNIFI_OS = "/proxy/network"

@@ -1,11 +1,12 @@
-# Portable tests of netrain.http parsing, fed by in-memory fake streams (no sockets).
+# Portable tests of netrain.http, http_read and http_parse on in-memory fake streams.
 # SPDX-License-Identifier: MIT
 import asyncio
 
 from _util import raises, run_async
 
-from netrain import compat, http
-from netrain.http import Client, CookieJar, HttpError
+from netrain import compat, http, http_parse, http_read
+from netrain.http import Client
+from netrain.http_parse import CookieJar, HttpError
 
 FIXTURES = __file__.rsplit("/", 2)[0] + "/fixtures/" if "/" in __file__ else "../fixtures/"
 
@@ -80,7 +81,7 @@ def _get(client, path="/", **kwargs):
 
 def _error(client, path="/", **kwargs):
     exc = raises(HttpError, _get, client, path, **kwargs)
-    assert exc.kind in http.KINDS
+    assert exc.kind in http_parse.KINDS
     return exc
 
 
@@ -95,16 +96,16 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 
 
 def test_status_line_parses():
-    assert http.parse_status_line(b"HTTP/1.1 200 OK") == (200, "OK", True)
-    assert http.parse_status_line(b"HTTP/1.0 404 Not Found") == (404, "Not Found", False)
-    assert http.parse_status_line(b"HTTP/1.1 302") == (302, "", True)
-    assert http.parse_status_line(memoryview(b"HTTP/1.1 499 x")) == (499, "x", True)
+    assert http_parse.parse_status_line(b"HTTP/1.1 200 OK") == (200, "OK", True)
+    assert http_parse.parse_status_line(b"HTTP/1.0 404 Not Found") == (404, "Not Found", False)
+    assert http_parse.parse_status_line(b"HTTP/1.1 302") == (302, "", True)
+    assert http_parse.parse_status_line(memoryview(b"HTTP/1.1 499 x")) == (499, "x", True)
 
 
 def test_status_line_rejects_garbage():
     for line in (b"", b"HTTP/2 200 OK", b"HTTP/1.1 2x0 OK", b"HTTP/1.1 099 Low", b"ICY 200 OK"):
-        assert raises(HttpError, http.parse_status_line, line).kind == "protocol"
-    assert raises(HttpError, http.parse_status_line, b"HTTP/1.1 200OK").kind == "protocol"
+        assert raises(HttpError, http_parse.parse_status_line, line).kind == "protocol"
+    assert raises(HttpError, http_parse.parse_status_line, b"HTTP/1.1 200OK").kind == "protocol"
 
 
 def test_status_line_too_long_is_a_limit():
@@ -256,10 +257,10 @@ def test_chunked_body_rejects_bad_sizes():
 
 
 def test_chunk_size_parser():
-    assert http.parse_chunk_size(b"1f") == 31
-    assert http.parse_chunk_size(b"1F ; ext=1") == 31
-    assert http.parse_chunk_size(b"0") == 0
-    assert raises(HttpError, http.parse_chunk_size, b"g").kind == "protocol"
+    assert http_parse.parse_chunk_size(b"1f") == 31
+    assert http_parse.parse_chunk_size(b"1F ; ext=1") == 31
+    assert http_parse.parse_chunk_size(b"0") == 0
+    assert raises(HttpError, http_parse.parse_chunk_size, b"g").kind == "protocol"
 
 
 def test_body_limits():
@@ -482,23 +483,15 @@ def test_https_needs_a_pin_or_insecure():
     raises(ValueError, Client, "https://192.168.1.1", ca_der=b"\x30\x03not a cert")
 
 
-# -- PEM, URLs, certificate names --------------------------------------------
-
-
-def test_pem_to_der():
-    pem, der = _fixture("http_cn.pem"), _fixture("http_cn.der")
-    assert http.pem_to_der(pem) == der
-    assert http.pem_to_der(pem.decode()) == der
-    assert http.pem_to_der(b"junk before\n" + pem + _fixture("http_san.pem")) == der
-    raises(ValueError, http.pem_to_der, b"no certificate here")
+# -- URLs ----------------------------------------------------------------------
 
 
 def test_parse_url():
-    assert http.parse_url("https://192.168.1.1") == ("https", "192.168.1.1", 443, "")
-    assert http.parse_url("HTTPS://unifi:8443/") == ("https", "unifi", 8443, "")
-    assert http.parse_url("http://10.0.0.2") == ("http", "10.0.0.2", 80, "")
-    assert http.parse_url("http://h:8080/base/") == ("http", "h", 8080, "/base")
-    assert http.parse_url("https://[fe80::1]:8443") == ("https", "fe80::1", 8443, "")
+    assert http_parse.parse_url("https://192.168.1.1") == ("https", "192.168.1.1", 443, "")
+    assert http_parse.parse_url("HTTPS://unifi:8443/") == ("https", "unifi", 8443, "")
+    assert http_parse.parse_url("http://10.0.0.2") == ("http", "10.0.0.2", 80, "")
+    assert http_parse.parse_url("http://h:8080/base/") == ("http", "h", 8080, "/base")
+    assert http_parse.parse_url("https://[fe80::1]:8443") == ("https", "fe80::1", 8443, "")
     for bad in (
         "ftp://x",
         "192.168.1.1",
@@ -507,21 +500,14 @@ def test_parse_url():
         "https://h:99999",
         "http://h:x",
     ):
-        raises(ValueError, http.parse_url, bad)
+        raises(ValueError, http_parse.parse_url, bad)
 
 
 def test_ip_literal_detection():
     for host in ("192.168.1.1", "10.0.0.254", "::1", "fe80::1"):
-        assert http.is_ip_literal(host), host
+        assert http_parse.is_ip_literal(host), host
     for host in ("unifi.local", "256.1.1.1", "1.2.3", "1.2.3.4.5", "a.b.c.d", "1.2.3."):
-        assert not http.is_ip_literal(host), host
-
-
-def test_cert_hostname():
-    assert http.cert_hostname(_fixture("http_cn.der")) == "unifi.local"
-    assert http.cert_hostname(http.pem_to_der(_fixture("http_san.pem"))) == "console.example"
-    assert http.cert_hostname(http.pem_to_der(_fixture("http_san_ip.pem"))) == "10.0.0.1"
-    assert http.cert_hostname(b"\x30\x01") is None
+        assert not http_parse.is_ip_literal(host), host
 
 
 def test_find_byte_both_ways():
@@ -535,7 +521,8 @@ def test_find_byte_both_ways():
 
 def test_client_parses_with_the_windowed_finder():
     saved = http.find_byte
-    http.find_byte = compat.find_byte_windowed  # the path of MicroPython before bytearray.find
+    # the path of MicroPython before bytearray.find, in the header and the line scans
+    http.find_byte = http_read.find_byte = compat.find_byte_windowed
     try:
         response = (
             b"HTTP/1.1 200 OK\r\nLocation: /" + b"x" * 400 + b"\r\nContent-Length: 2\r\n\r\nok"
@@ -543,4 +530,4 @@ def test_client_parses_with_the_windowed_finder():
         client, _ = _client([_bytewise(response[:50]) + [response[50:]]])
         assert _get(client)[2:] == ({"location": "/" + "x" * 400}, b"ok")
     finally:
-        http.find_byte = saved
+        http.find_byte = http_read.find_byte = saved

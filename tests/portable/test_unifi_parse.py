@@ -3,7 +3,7 @@ import json
 
 from _util import raises
 
-from netrain.http import HttpError
+from netrain.http_parse import HttpError
 from netrain.source import Sample, SourceError
 from netrain.unifi import (
     _check,
