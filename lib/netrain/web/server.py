@@ -1,0 +1,225 @@
+# netrain.web.server: a small bounded HTTP/1.0 server in the app's asyncio loop.
+# SPDX-License-Identifier: MIT
+"""One request per connection (``Connection: close``), at most ``max_clients`` at once.
+
+Each client slot owns a buffer allocated once at start-up, so serving a request
+allocates little and never needs a large block (TLS needs the 16 KB ones). The whole
+request (line, headers, body) must fit its slot and arrive within ``deadline_ms``;
+the response must be taken by the client within the same deadline. A slow or
+abandoned client is dropped; a client beyond the limit gets a fixed 503.
+A handler returns ``(status, content_type, body, extra_headers)``: body is bytes, or
+a ``FileBody`` streamed from flash through the slot buffer.
+"""
+
+import asyncio
+import json
+
+from ..compat import const, readinto, ticks_diff, ticks_ms, wait_for_ms
+
+HEAD_BYTES = const(1024)
+BODY_BYTES = const(512)
+DEADLINE_MS = const(3000)
+
+REASONS = {
+    200: "OK",
+    302: "Found",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+_BUSY = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 27\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    b'{"error": "server is busy"}'
+)
+
+
+class HttpError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+class Request:
+    """What a handler sees: the few headers the API uses, the body as bytes."""
+
+    __slots__ = ("method", "path", "query", "auth", "gzip_ok", "json_body", "body")
+
+    def __init__(self):
+        self.method = self.path = self.query = ""
+        self.auth = None
+        self.gzip_ok = self.json_body = False
+        self.body = b""
+
+
+class FileBody:
+    """A file sent in slot-sized chunks; ``gzip`` adds Content-Encoding."""
+
+    def __init__(self, path, size, gzip=False):
+        self.path = path
+        self.size = size
+        self.gzip = gzip
+
+
+def error_body(message):
+    return json.dumps({"error": message}).encode()
+
+
+def parse_head(head, req):
+    """Fill req from the request line and headers (bytes without the blank line);
+    returns the declared Content-Length. Raises HttpError(400) when malformed."""
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ")
+    if len(parts) != 3 or not parts[2].startswith(b"HTTP/1.") or not parts[1].startswith(b"/"):
+        raise HttpError(400, "malformed request line")
+    try:
+        req.method = parts[0].decode()
+        target = parts[1].decode()
+    except UnicodeError:
+        raise HttpError(400, "request line is not text")
+    q = target.find("?")
+    req.path, req.query = (target, "") if q < 0 else (target[:q], target[q + 1 :])
+    length = 0
+    for line in lines[1:]:
+        colon = line.find(b":")
+        if colon <= 0:
+            raise HttpError(400, "malformed header")
+        name = line[:colon].strip().lower()
+        value = line[colon + 1 :].strip()
+        if name == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                raise HttpError(400, "bad Content-Length")
+            if length < 0:
+                raise HttpError(400, "bad Content-Length")
+        elif name == b"authorization":
+            req.auth = value
+        elif name == b"accept-encoding":
+            req.gzip_ok = b"gzip" in value
+        elif name == b"content-type":
+            req.json_body = value.startswith(b"application/json")
+        elif name == b"transfer-encoding":
+            raise HttpError(400, "chunked bodies are not accepted; send Content-Length")
+    return length
+
+
+class Server:
+    def __init__(self, handler, max_clients=2, deadline_ms=DEADLINE_MS, clock=ticks_ms):
+        """``handler(request)`` returns the response tuple (see the module doc)."""
+        self.handler = handler
+        self.deadline_ms = deadline_ms
+        self.clock = clock
+        self._free = [bytearray(HEAD_BYTES + BODY_BYTES) for _ in range(max_clients)]
+        self.served = 0
+        self.dropped = 0
+        self.busy = 0
+
+    async def start(self, host="0.0.0.0", port=80):
+        return await asyncio.start_server(self.serve, host, port)
+
+    async def serve(self, reader, writer):
+        """The ``start_server`` callback: one request, then close."""
+        if not self._free:
+            self.busy += 1
+            try:
+                writer.write(_BUSY)
+                await wait_for_ms(writer.drain(), 500)
+            except Exception:  # noqa: S110 - a busy answer is best effort
+                pass
+            await _close(writer)
+            return
+        slot = self._free.pop()
+        try:
+            await self._one(reader, writer, slot, self.clock())
+        except Exception:  # timeouts, resets: the client is simply dropped
+            self.dropped += 1
+        finally:
+            self._free.append(slot)
+            await _close(writer)
+
+    def _left_ms(self, start_ms):
+        left = self.deadline_ms - ticks_diff(self.clock(), start_ms)
+        if left <= 0:
+            raise OSError("deadline")
+        return left
+
+    async def _read_some(self, reader, view, start_ms):
+        n = await wait_for_ms(readinto(reader, view), self._left_ms(start_ms))
+        if n == 0:
+            raise OSError("closed")
+        return n or 0
+
+    async def _one(self, reader, writer, buf, start_ms):
+        view = memoryview(buf)
+        got = 0
+        end = -1
+        while end < 0:
+            if got >= HEAD_BYTES:
+                return await self._send_error(writer, buf, start_ms, 413, "headers too large")
+            got += await self._read_some(reader, view[got:HEAD_BYTES], start_ms)
+            end = bytes(view[:got]).find(b"\r\n\r\n")
+        req = Request()
+        try:
+            length = parse_head(bytes(view[:end]), req)
+        except HttpError as exc:
+            return await self._send_error(writer, buf, start_ms, exc.status, str(exc))
+        if length > BODY_BYTES:
+            return await self._send_error(writer, buf, start_ms, 413, "body too large")
+        body_start = end + 4
+        need = body_start + length
+        if need > len(buf):  # a body that would not fit beside these headers
+            return await self._send_error(writer, buf, start_ms, 413, "request too large")
+        while got < need:
+            got += await self._read_some(reader, view[got:need], start_ms)
+        req.body = bytes(view[body_start:need])
+        try:
+            response = self.handler(req)
+        except HttpError as exc:
+            response = (exc.status, "application/json", error_body(str(exc)), "")
+        self.served += 1
+        await self._send(writer, buf, start_ms, response)
+
+    async def _send_error(self, writer, buf, start_ms, status, message):
+        await self._send(
+            writer, buf, start_ms, (status, "application/json", error_body(message), "")
+        )
+
+    async def _send(self, writer, buf, start_ms, response):
+        status, ctype, body, extra = response
+        size = body.size if isinstance(body, FileBody) else len(body)
+        if isinstance(body, FileBody) and body.gzip:
+            extra += "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"
+        head = (
+            "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+            "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+            "Connection: close\r\n%s\r\n"
+        ) % (status, REASONS.get(status, "Error"), ctype, size, extra)
+        writer.write(head.encode())
+        if not isinstance(body, FileBody):
+            writer.write(body)
+            await wait_for_ms(writer.drain(), self._left_ms(start_ms))
+            return
+        view = memoryview(buf)
+        with open(body.path, "rb") as f:
+            while True:
+                n = f.readinto(view)
+                if not n:
+                    break
+                writer.write(bytes(view[:n]))  # a copy: CPython's transport may keep a view
+                await wait_for_ms(writer.drain(), self._left_ms(start_ms))
+
+
+async def _close(writer):
+    try:
+        writer.close()
+        await wait_for_ms(writer.wait_closed(), 500)
+    except Exception:  # noqa: S110 - the peer may be gone already
+        pass
