@@ -1,10 +1,10 @@
 # Our sim/stubs against the official stubs: method names, parameter names and constants.
 # SPDX-License-Identifier: MIT
 """pimoroni-pico-stubs (pinned in requirements.txt) ships ``.pyi`` files for
-``picographics`` and ``stellar``; micropython-rp2-rpi_pico_w-stubs (its dependency)
-ships ``network``, ``machine`` and ``rp2``. The ``.pyi`` files are parsed with ``ast``
-from this interpreter's site-packages (never imported: our stubs own those names on
-sys.path). Tests skip when the packages are missing.
+``picographics``, ``stellar``, ``galactic`` and ``cosmic``; micropython-rp2-rpi_pico_w-stubs
+(its dependency) ships ``network``, ``machine`` and ``rp2``. The ``.pyi`` files are parsed
+with ``ast`` from this interpreter's site-packages (never imported: our stubs own those
+names on sys.path). Tests skip when the packages are missing.
 """
 
 import ast
@@ -21,6 +21,8 @@ STUBS = os.path.join(ROOT, "sim", "stubs")
 if STUBS not in sys.path:
     sys.path.insert(0, STUBS)
 
+import cosmic  # noqa: E402
+import galactic  # noqa: E402
 import machine  # noqa: E402
 import network  # noqa: E402
 import picographics  # noqa: E402
@@ -150,6 +152,8 @@ def check_constants(official, ours, owner, problems):
     [
         (picographics, ["PicoGraphics"]),
         (stellar, ["StellarUnicorn", "Channel"]),
+        (galactic, ["GalacticUnicorn", "Channel"]),
+        (cosmic, ["CosmicUnicorn", "Channel"]),
     ],
 )
 def test_pimoroni_stubs_match(module, classes):
@@ -202,3 +206,32 @@ def test_display_sizes_of_the_unicorns():
     }
     for display, size in sizes.items():
         assert picographics.PicoGraphics(display).get_bounds() == size
+
+
+@pytest.mark.parametrize(
+    "board,display,size",
+    [
+        (stellar.StellarUnicorn, picographics.DISPLAY_STELLAR_UNICORN, (16, 16)),
+        (galactic.GalacticUnicorn, picographics.DISPLAY_GALACTIC_UNICORN, (53, 11)),
+        (cosmic.CosmicUnicorn, picographics.DISPLAY_COSMIC_UNICORN, (32, 32)),
+    ],
+)
+def test_each_board_shows_its_own_size(board, display, size):
+    """update() copies a frame of the board's size and refuses another board's graphics."""
+    import simenv
+
+    simenv.use({})
+    unicorn = board()
+    assert size == (unicorn.WIDTH, unicorn.HEIGHT)
+    g = picographics.PicoGraphics(display=display)
+    g.set_pen(g.create_pen(30, 20, 10))
+    g.pixel(size[0] - 1, size[1] - 1)
+    unicorn.update(g)
+    assert len(unicorn.rgb) == size[0] * size[1] * 3
+    assert bytes(unicorn.rgb[-3:]) == b"\x1e\x14\x0a"
+    assert sum(unicorn.rgb) == 60
+    other = picographics.DISPLAY_STELLAR_UNICORN
+    if display == other:
+        other = picographics.DISPLAY_COSMIC_UNICORN
+    with pytest.raises(ValueError, match="%dx%d" % size):
+        unicorn.update(picographics.PicoGraphics(display=other))
