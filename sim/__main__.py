@@ -20,6 +20,9 @@ import subprocess
 import sys
 import tempfile
 
+from sim.checks import OneLineParser, check, fake_kwargs, json_or_text
+from sim.outcome import ConsoleWatch
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUBS = os.path.join(ROOT, "sim", "stubs")
 LIB = os.path.join(ROOT, "lib")
@@ -61,7 +64,7 @@ def parse_heap(text):
     try:
         return int(float(number) * scale)
     except ValueError:
-        raise argparse.ArgumentTypeError("--heap wants a size such as 100K or 2M, got %r" % text)
+        raise argparse.ArgumentTypeError("want a size such as 240K or 2M, got %r" % text)
 
 
 def parse_interval(text):
@@ -89,7 +92,7 @@ def parse_freeze(text):
 
 
 def build_parser():
-    p = argparse.ArgumentParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
+    p = OneLineParser(prog="python -m sim", description=__doc__.split("\n\n")[1])
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
     p.add_argument(
         "--target",
@@ -164,13 +167,6 @@ def build_parser():
     return p
 
 
-def _json_or_text(text):
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def apply_overrides(cfg, items):
     """``a.b=VALUE`` (VALUE as JSON, else a string) into the nested config dict."""
     for item in items:
@@ -181,18 +177,14 @@ def apply_overrides(cfg, items):
         node = cfg
         for name in parents:
             node = node.setdefault(name, {})
-        node[leaf] = _json_or_text(value)
+        node[leaf] = json_or_text(value)
 
 
 def start_fake(options, workdir, overrides=(), host_name=None):
     """Start the bundled fake controller and write a config pinned to its certificate."""
     from tools.fake_unifi import FakeController
 
-    kwargs = {}
-    for item in options:
-        key, _, value = item.partition("=")
-        kwargs[key.replace("-", "_")] = _json_or_text(value)
-    fake = FakeController(**kwargs)
+    fake = FakeController(**fake_kwargs(options))
     fake.start()
     from tools.fake_unifi.payloads import DEFAULT_CLIENTS
 
@@ -216,7 +208,7 @@ def start_fake(options, workdir, overrides=(), host_name=None):
     return fake, config_path
 
 
-def run_cpython(settings, on_launch=None):
+def run_cpython(settings, on_launch=None, watch=None):
     os.environ["NETRAIN_SIM"] = json.dumps(settings)
     for path in (ROOT, LIB, STUBS):
         if path not in sys.path:
@@ -225,10 +217,15 @@ def run_cpython(settings, on_launch=None):
 
     if on_launch:
         on_launch()
+    stdout = sys.stdout
+    if watch is not None:
+        watch._out, sys.stdout = stdout, watch
     try:
         runpy.run_path(MAIN, run_name="__main__")
     except SystemExit as exc:  # window closed or machine.reset()
         return exc.code or 0
+    finally:
+        sys.stdout = stdout
     return 0
 
 
@@ -309,7 +306,9 @@ def stub_allowance(binary):
     return allowance
 
 
-def run_micropython(settings, heap_bytes, seconds, on_launch=None, target="x64", binary=None):
+def run_micropython(
+    settings, heap_bytes, seconds, on_launch=None, target="x64", binary=None, watch=None
+):
     if target == "x64" and not binary and not micropython_binary():
         sys.exit("sim: the MicroPython unix port is not installed (run `make venv`)")
     binary, march, mpy_dir = target_binary(target, binary)
@@ -321,15 +320,24 @@ def run_micropython(settings, heap_bytes, seconds, on_launch=None, target="x64",
     timeout_s = seconds + 60 if seconds else None
     if on_launch:
         on_launch()
+    watch = watch or ConsoleWatch()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE)
+    reader = watch.pump_in_thread(proc.stdout)
     try:
-        return subprocess.run(cmd, env=env, timeout=timeout_s).returncode
+        code = proc.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
         print("sim: the firmware did not stop %d s after its run time" % 60, file=sys.stderr)
-        return 124
+        code = 124
+    reader.join(10)
+    return code
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check(parser, args, parse_heap)  # everything, before anything starts
     heap_bytes = parse_heap(args.heap)
     headless = args.headless or args.runtime == "micropython"
     if not headless and not os.environ.get("DISPLAY") and not os.environ.get("SDL_VIDEODRIVER"):
@@ -342,8 +350,6 @@ def main(argv=None):
     fake = None
     try:
         if args.config:
-            if args.set:
-                raise SystemExit("sim: --set edits the embedded default; edit your --config file")
             config_path = os.path.abspath(args.config)
         else:
             fake, config_path = start_fake(args.fake_option, workdir, args.set, args.host_name)
@@ -375,12 +381,16 @@ def main(argv=None):
             settings["window"] = True
         # The fake's fault schedule counts from the firmware's launch, as wifi_down does.
         on_launch = fake.arm_schedule if fake is not None else None
+        watch = ConsoleWatch()
         if args.runtime == "cpython":
-            code = run_cpython(settings, on_launch)
+            code = run_cpython(settings, on_launch, watch)
         else:
             code = run_micropython(
-                settings, heap_bytes, args.seconds, on_launch, args.target, args.micropython
+                settings, heap_bytes, args.seconds, on_launch, args.target, args.micropython, watch
             )
+        if code == 0 and watch.config_error:
+            print("sim: the firmware stopped in config_error: fix what its lines above name")
+            code = 1
         if raw_path and os.path.exists(raw_path):
             from sim.record import write_recording
 

@@ -198,16 +198,21 @@ def test_sim_demo_config_and_press_script(tmp_path):
     assert summary["tls_handshakes"] == 0
 
 
-def test_sim_broken_config_shows_error_and_exits_cleanly(tmp_path):
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_sim_broken_config_shows_error_and_exits_non_zero(tmp_path, runtime):
+    """The firmware shows the error until the run time is up; the simulator's exit says so."""
+    extra = list(micropython_args()) if runtime == "micropython" else []
     config = tmp_path / "config.json"
     config.write_text('{"controller": {"url": "https://x", "api_key": "k"}, "display": {"fsp": 1}}')
     metrics = tmp_path / "m.jsonl"
     cmd = [sys.executable, "-m", "sim", "--headless", "--seconds", "1", "--config", str(config)]
-    cmd += ["--metrics", str(metrics)]
+    cmd += ["--metrics", str(metrics), *extra]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     assert 'config "display.fsp": unknown key' in proc.stdout
     assert '"display.fps"' in proc.stdout
+    assert "sim: the firmware stopped in config_error" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize(

@@ -227,8 +227,7 @@ class FakeController:
         self._ssl_ctx = self._server_context(self.cert)
         self._other_ctx = self._server_context(self.other_cert)
         for spec in opts.faults:
-            kwargs = faults.parse_spec(spec) if isinstance(spec, str) else dict(spec)
-            self._set_fault_state(**kwargs)
+            self._set_fault_state(**_fault_kwargs(spec))
         self._schedule = [_schedule_entry(item) for item in opts.schedule]
         self._schedule_handles = []
         self._schedule_t0 = None
@@ -579,17 +578,48 @@ class FakeController:
         return ctx
 
 
+def _fault_kwargs(spec):
+    """A fault spec (string or dict) -> set_fault kwargs; an unknown name is the error."""
+    kwargs = faults.parse_spec(spec) if isinstance(spec, str) else dict(spec)
+    if not faults.known(kwargs.get("name")):
+        raise ValueError(
+            "unknown fault %r (known: %s, status_4xx/5xx)"
+            % (kwargs.get("name"), ", ".join(sorted(faults.FAULTS)))
+        )
+    return kwargs
+
+
 def _schedule_entry(item):
     """[start_s, end_s, spec] -> (start_s, end_s, set_fault kwargs); errors name the item."""
     try:
         start_s, end_s, spec = item
-        kwargs = faults.parse_spec(spec) if isinstance(spec, str) else dict(spec)
-        ok = 0 <= float(start_s) < float(end_s) and faults.known(kwargs["name"])
-    except (TypeError, ValueError, KeyError):
+        ok = 0 <= float(start_s) < float(end_s) and isinstance(spec, (str, dict))
+    except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise ValueError("bad schedule entry %r: want [start_s, end_s, fault spec]" % (item,))
+        raise ValueError(
+            "bad schedule entry %r: want [start_s, end_s, fault spec], 0 <= start_s < end_s"
+            % (item,)
+        )
+    try:
+        kwargs = _fault_kwargs(spec)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("schedule entry %r: %s" % (item, exc))
     return float(start_s), float(end_s), kwargs
+
+
+def check_options(**options):
+    """Raise ValueError naming the first bad option, fault or schedule entry (nothing starts)."""
+    try:
+        opts = Options(options)
+    except TypeError as exc:
+        raise ValueError(str(exc))
+    if isinstance(opts.faults, str) or isinstance(opts.schedule, (str, dict)):
+        raise ValueError('faults and schedule are JSON lists, e.g. ["stall"] or [[3, 6, "stall"]]')
+    for spec in opts.faults:
+        _fault_kwargs(spec)
+    for item in opts.schedule:
+        _schedule_entry(item)
 
 
 def _write_atomic(path, text):
