@@ -104,7 +104,7 @@ class Bridge:
         self._note = None  # why the last command failed, shown as the reason
         self._announce = False
         self._dirty = True  # some state changed: compare and publish what differs
-        self._fresh = False  # a new sample arrived: check the rates' change
+        self._checked_at = None  # ticks the rates were last compared
         self._removed = []
         self._old_groups_seen = False
         self.commands = 0  #: commands received from HA
@@ -140,8 +140,13 @@ class Bridge:
             self._command(topic[len(self.command_prefix) :], payload)
 
     def _on_event(self, event, data):
+        """controls' events: "setting", "state", "action" (a network command's result)."""
+        if event == "action" and data.get("action") in ("adblock", "pause"):
+            if data.get("result") == "verified":
+                self._note = None
+            else:
+                self._refuse("%s: %s" % (data.get("action"), data.get("reason")))
         self._dirty = True
-        self._fresh = True
 
     # ---- commands -----------------------------------------------------------
 
@@ -223,7 +228,7 @@ class Bridge:
         now = self._clock()
         if self._rates_due(now):
             await self._publish_states(True)
-            self._rates_at = now
+            self._rates_at = self._checked_at = now
         elif self._dirty:
             await self._publish_states(False)
 
@@ -235,9 +240,10 @@ class Bridge:
             return False
         if since >= self._rate_period_ms:
             return True
-        if not self._fresh or self._rates is None:
+        # samples raise no event: compare at most once per poll interval
+        if self._rates is None or ticks_diff(now, self._checked_at) < self._min_gap_ms:
             return False
-        self._fresh = False
+        self._checked_at = now
         state = self.controls.state()
         return _moved(self._rates[0], state.get("down_bytes_per_s"), self._rate_change) or _moved(
             self._rates[1], state.get("up_bytes_per_s"), self._rate_change
@@ -255,7 +261,6 @@ class Bridge:
             await self._put("util_down", _pct(state.get("utilisation_down")))
             await self._put("util_up", _pct(state.get("utilisation_up")))
             await self._put("heap_free", _text(state.get("heap_free")))
-            self._fresh = False
         await self._put("state", _text(state.get("state")))
         await self._put("reason", self._note or state.get("reason") or "ok")
         await self._put("adblock", _switch(state.get("adblock")))

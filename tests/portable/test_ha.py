@@ -26,7 +26,7 @@ class FakeControls:
             "utilisation_down": 0.1,
             "utilisation_up": 0.2,
             "brightness": 0.5,
-            "scene": "matrix",
+            "scene": "classic",
             "sleeping": False,
             "adblock": False,
             "groups": {"kids": False},
@@ -49,10 +49,10 @@ class FakeControls:
     def subscribe(self, callback):
         self.listeners.append(callback)
 
-    def emit(self, **changes):
+    def emit(self, event="setting", data=None, **changes):
         self.values.update(changes)
         for callback in self.listeners:
-            callback("state", None)
+            callback(event, data or changes)
 
 
 class FakeClient:
@@ -88,7 +88,7 @@ def make(groups=("kids", "Guest Wi-Fi"), **kw):
         version="1.2",
         configuration_url="http://192.168.1.50/",
         groups=groups,
-        scenes=("matrix", "calm"),
+        scenes=("classic", "ocean"),
         clock=clock,
         **kw,
     )
@@ -140,7 +140,7 @@ def test_discovery_announces_every_entity_once_with_device_and_availability():
     down = found["sensor:down"]
     assert (down["device_class"], down["unit_of_measurement"]) == ("data_rate", "Mbit/s")
     assert down["state_class"] == "measurement"
-    assert found["select:scene"]["options"] == ["matrix", "calm"]
+    assert found["select:scene"]["options"] == ["classic", "ocean"]
     assert client.last(BASE + "/groups") == "kids,guest_wi_fi"
 
 
@@ -154,7 +154,7 @@ def test_states_follow_the_controls():
     assert client.last(BASE + "/pause/guest_wi_fi") == "None"  # not read back yet
     assert client.last(BASE + "/light") == "ON"
     assert client.last(BASE + "/brightness") == "50"
-    assert client.last(BASE + "/scene") == "matrix"
+    assert client.last(BASE + "/scene") == "classic"
 
 
 def test_switch_shows_only_the_verified_state():
@@ -164,67 +164,85 @@ def test_switch_shows_only_the_verified_state():
     assert controls.calls == [("adblock", True)]
     run_async(bridge.step())
     assert client.last(BASE + "/adblock") is None  # nothing verified yet: no change
-    controls.emit(adblock=True)  # the controller read back the write
+    controls.values["adblock"] = True  # the controller read back the write
+    controls.emit("action", {"action": "adblock", "result": "verified", "detail": "ON"})
     run_async(bridge.step())
     assert client.last(BASE + "/adblock") == "ON"
 
 
-def test_failed_command_flips_back_and_says_why():
+def test_refused_command_flips_back_and_says_why():
     bridge, controls, client, _ = make()
     client.take()
-    controls.fail = "TIMEOUT"
+    controls.fail = "busy: adblock"
     send(bridge, BASE + "/set/pause/kids", "ON")
     assert controls.calls == [("pause:kids", True)]
     run_async(bridge.step())
     assert client.last(BASE + "/pause/kids") == "OFF"  # republished: HA flips back
-    assert client.last(BASE + "/reason") == "pause:kids: TIMEOUT"
+    assert client.last(BASE + "/reason") == "pause:kids: busy: adblock"
     controls.fail = None
     send(bridge, BASE + "/set/adblock", "OFF")
     run_async(bridge.step())
     assert client.last(BASE + "/reason") == "ok"  # the controls' own (empty) reason again
 
 
+def test_failed_write_reported_later_flips_back_and_says_why():
+    bridge, controls, client, _ = make()
+    send(bridge, BASE + "/set/adblock", "ON")
+    run_async(bridge.step())
+    client.take()
+    controls.emit("action", {"action": "adblock", "result": "failed", "reason": "TIMEOUT"})
+    run_async(bridge.step())
+    assert client.last(BASE + "/adblock") == "OFF"
+    assert client.last(BASE + "/reason") == "adblock: TIMEOUT"
+    controls.values["adblock"] = True
+    controls.emit("action", {"action": "adblock", "result": "verified", "detail": "ON"})
+    run_async(bridge.step())
+    assert client.last(BASE + "/adblock") == "ON"
+    assert client.last(BASE + "/reason") == "ok"
+
+
 def test_light_brightness_scene_and_buttons_map_to_commands():
     bridge, controls, client, _ = make()
     send(bridge, BASE + "/set/brightness", "30")
     send(bridge, BASE + "/set/light", "OFF")
-    send(bridge, BASE + "/set/scene", "calm")
+    send(bridge, BASE + "/set/scene", "ocean")
     send(bridge, BASE + "/set/timed_pause/guest_wi_fi", "PRESS")
     send(bridge, BASE + "/set/scene", "disco")  # not an option: refused here
     send(bridge, BASE + "/set/adblock", "ON", retained=True)  # a stale retained command
     assert controls.calls == [
         ("brightness", 0.3),
         ("sleep", True),
-        ("scene", "calm"),
+        ("scene", "ocean"),
         ("timed_pause:Guest Wi-Fi", None),
     ]
     run_async(bridge.step())
     assert client.last(BASE + "/light") == "OFF"
     assert client.last(BASE + "/brightness") == "30"
-    assert client.last(BASE + "/scene") == "calm"
+    assert client.last(BASE + "/scene") == "ocean"
     assert client.last(BASE + "/reason") == "scene: unknown: disco"
 
 
 def test_rates_published_at_their_pace_not_per_sample():
     bridge, controls, client, clock = make()
     client.take()
+    samples = controls.values  # new samples raise no event
     clock.advance(2000)
-    controls.emit(down_bytes_per_s=13_000_000)  # +4 %: waits for the period
+    samples["down_bytes_per_s"] = 13_000_000  # +4 %: waits for the period
     run_async(bridge.step())
     assert client.last(BASE + "/down") is None
     clock.advance(1000)
-    controls.emit(down_bytes_per_s=15_000_000)  # +20 %: published at once
+    samples["down_bytes_per_s"] = 15_000_000  # +20 %: published at once
     run_async(bridge.step())
     assert client.last(BASE + "/down") == "120.00"
     clock.advance(500)  # faster than the poll: held back
-    controls.emit(down_bytes_per_s=30_000_000)
+    samples["down_bytes_per_s"] = 30_000_000
     run_async(bridge.step())
     assert client.last(BASE + "/down") == "120.00"
     clock.advance(500)
     run_async(bridge.step())
     assert client.last(BASE + "/down") == "240.00"
     client.take()
-    controls.values["down_bytes_per_s"] = 30_500_000  # quietly drifting, no event
+    samples["down_bytes_per_s"] = 30_500_000  # +1.7 %: only the period publishes it
     clock.advance(9_999)
     run_async(bridge.step())
     assert client.last(BASE + "/down") is None
