@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """A ``source`` for the poll task, talking to a UniFi OS console or a legacy controller.
 
-Follows shared/reference/unifi-api.md:
+Follows docs/unifi-api.md:
 
 * detection: ``GET /`` without redirects, 200 = UniFi OS (prefix ``/proxy/network``),
   302 to ``/manage`` = legacy (no prefix); with only an API key, UniFi OS is assumed;
