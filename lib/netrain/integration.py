@@ -5,7 +5,7 @@
 ``GET {p}/integration/v1/sites`` gives the site's UUID (``internalReference`` is the
 short name), ``.../devices`` the gateway (``features`` contains ``gateway``), and
 ``.../devices/{id}/statistics/latest`` about 375 bytes with ``uplink.rxRateBps``
-(down) and ``uplink.txRateBps`` (up). Nobody has published the unit (docs/unifi-api.md,
+(down) and ``uplink.txRateBps`` (up). The specification leaves the unit open (docs/unifi-api.md,
 "Integration API statistics"); we read it as bits per second, the usual meaning of
 "bps" in UniFi's own API, and that page says so. ``stat/health`` stays
 the default source (``controller.source = "auto"``).
