@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Ad blocking (both API generations) and pausing a group of clients.
 
-Rules (shared/reference/unifi-api.md section 6):
+Rules (docs/unifi-api.md, "Ad blocking eras" and "Pausing clients"):
 
 * one action at a time; a press while busy gets "busy" feedback, never a queue;
 * every write is followed by a read-back and success is reported only when the

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Counters updated on the hot paths without allocating; snapshots once a second.
 
-The per-second object and the run summary are the public contract of
-shared/design.md (``--metrics FILE.jsonl``). Heap figures come from the GC on
+The per-second object and the run summary are a public contract (``--metrics
+FILE.jsonl``; docs/contracts.md, "Metrics stream"). Heap figures come from the GC on
 MicroPython and are ``None`` on CPython, which has no fixed heap to report.
 """
 
