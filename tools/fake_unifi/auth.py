@@ -1,6 +1,6 @@
 # tools.fake_unifi.auth: logins, cookie sessions, CSRF tokens and the login rate limit.
 # SPDX-License-Identifier: MIT
-"""Both login flows, as the reference describes them (shared/reference/unifi-api.md §2).
+"""Both login flows, as docs/unifi-api.md ("Authentication") describes them.
 
 UniFi OS: POST /api/auth/login sets a TOKEN cookie holding a JWT whose payload
 carries csrfToken and exp; the CSRF token also comes as a header (or not,

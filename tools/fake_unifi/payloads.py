@@ -1,6 +1,6 @@
 # tools.fake_unifi.payloads: JSON and HTML bodies shaped like a real controller's.
 # SPDX-License-Identifier: MIT
-"""Builders for response bodies, following the captures in shared/reference/unifi-api.md.
+"""Builders for response bodies, shaped like the public captures docs/unifi-api.md describes.
 
 Field names, nesting and rough sizes follow the real payloads (stat/health is
 about 2 KB compact, the UniFi OS login user object about 2.4 KB). Values are
