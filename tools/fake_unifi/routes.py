@@ -1,6 +1,6 @@
 # tools.fake_unifi.routes: maps requests to controller behaviour, and applies request faults.
 # SPDX-License-Identifier: MIT
-"""The controller's HTTP surface for both console kinds (docs/unifi-api.md: "Console kinds", "Endpoints we use").
+"""The controller's HTTP surface for both console kinds (see docs/unifi-api.md).
 
 UniFi OS serves its own core paths (/, /api/auth/*, /api/users/self) and the
 Network application under /proxy/network; the legacy controller serves the
