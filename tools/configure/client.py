@@ -188,7 +188,7 @@ class Client:
                 )
 
     def _note(self, resp):
-        """Keep cookies and the freshest CSRF token (reference §2.1, steps 3 and 5)."""
+        """Keep cookies and the freshest CSRF token (docs/unifi-api.md, "UniFi OS login")."""
         for line in resp.headers.get_all("Set-Cookie") or ():
             pair = line.split(";", 1)[0]
             name, sep, value = pair.partition("=")

@@ -1,9 +1,9 @@
 # tools.configure.controller: the UniFi side of the wizard: detect, authenticate, read.
 # SPDX-License-Identifier: MIT
-"""Follows shared/reference/unifi-api.md: §1 detection, §2 auth, §3 envelopes, §4 paths.
+"""Follows docs/unifi-api.md: detection, authentication, envelopes, endpoints.
 
 Only reads, plus the login itself and a logout. A refused login is reported and
-never retried: consoles count every attempt towards their 429 lockout (§2.5).
+never retried: consoles count every attempt towards their 429 lockout (docs/unifi-api.md, "Login rate limiting").
 """
 
 from .client import BodyTooLarge
@@ -30,7 +30,7 @@ class Controller:
         self.prefix = ""
         self.auth = None  # "api_key" or "session"
 
-    # -- §1 detection ----------------------------------------------------------------------
+    # -- detection ----------------------------------------------------------------------
 
     def detect(self):
         """(mode or None, what GET / answered), without following redirects."""
@@ -50,7 +50,7 @@ class Controller:
         self.mode = mode
         self.prefix = OS_PREFIX if mode == "unifios" else ""
 
-    # -- §2 authentication -----------------------------------------------------------------
+    # -- authentication -----------------------------------------------------------------
 
     def use_api_key(self, key, site):
         """Test the key on stat/health; returns the health data (UnknownSite if no such site)."""
@@ -181,7 +181,7 @@ class Controller:
                 return _mbps(down), _mbps(up)
         return None
 
-    # -- §3 envelopes ----------------------------------------------------------------------
+    # -- envelopes ----------------------------------------------------------------------
 
     def _site_path(self, site, what):
         return "%s/api/s/%s/%s" % (self.prefix, site, what)

@@ -241,7 +241,7 @@ class Wizard:
                     "a self-hosted Network application redirects to /manage" % (target.url, detail),
                     "check the URL: UniFi OS consoles at https://IP, self-hosted at https://IP:8443",
                 )
-            # An API key only exists on UniFi OS (reference §1): go on and let the key decide.
+            # An API key only exists on UniFi OS (docs/unifi-api.md): go on and let the key decide.
             io.say("%s; assuming UniFi OS since an API key is used." % detail)
             mode = "unifios"
         ctl.set_mode(mode)
