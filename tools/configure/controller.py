@@ -3,7 +3,8 @@
 """Follows docs/unifi-api.md: detection, authentication, envelopes, endpoints.
 
 Only reads, plus the login itself and a logout. A refused login is reported and
-never retried: consoles count every attempt towards their 429 lockout (docs/unifi-api.md, "Login rate limiting").
+never retried: consoles count every attempt towards their 429 lockout
+(docs/unifi-api.md, "Login rate limiting").
 """
 
 from .client import BodyTooLarge
