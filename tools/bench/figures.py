@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Start-up is every second up to the first one that reports a TLS handshake (the
 first poll's connection and its stall end there); steady state is what follows.
-Per-second metric lines (shared/design.md) carry the counters used here.
+Per-second metric lines (docs/contracts.md, "Metrics stream") carry the counters used here.
 """
 
 NOMINAL_FPS = 60  # display.fps of the simulator's embedded config (the default)
@@ -10,7 +10,7 @@ FRAME_PERIOD_MS = 1000 / NOMINAL_FPS
 #: netrain.metrics keeps 1 ms gap buckets up to this; longer gaps land in the last one
 GAP_PERCENTILE_CAP_MS = 256
 _PERCENTILES = ("frame_gap_ms_p50", "frame_gap_ms_p99")
-DEVICE_HEAP_MODEL_BYTES = 100 * 1024  # shared/design.md: 100K on the unix port models the Pico W
+DEVICE_HEAP_MODEL_BYTES = 100 * 1024  # docs/contracts.md, "Device heap model"
 
 
 def _startup_seconds(per_second):

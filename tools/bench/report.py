@@ -125,7 +125,7 @@ loop: `tools/bench/naive_main.py`). Both run on the MicroPython unix port, headl
 against the fake controller over TLS with %(latency_ms)d ms of injected latency, polling
 every second, for %(seconds)s s. Device model: each TLS handshake blocks the whole
 process for %(stall_ms)d ms, the CPU time a handshake takes on the Pico W, which no task
-can interrupt (shared/reference/platform.md section 6).
+can interrupt (docs/platform.md, *TLS on the Pico W*).
 
 - Command: `%(command)s`
 - Date: %(date)s; code: `%(commit)s` (`-dirty`: the shared tree had others' uncommitted edits)
