@@ -107,7 +107,7 @@ CASES = {
         ),
         ("rate_limited",),
         wait_s=60,
-        recovers=False,  # 60 s before the next login (unifi-api.md 2.5): the soak sees it
+        recovers=False,  # 60 s before the next login (docs/unifi-api.md): the soak sees it
     ),
     "changed_certificate": Case(_window("other_cert"), ("cert_mismatch",), wait_s=10, run_s=18),
     # The name is resolved once and cached (a lookup blocks the Pico W): a lookup that

@@ -1,6 +1,6 @@
 """End to end: `python -m sim --headless` on both runtimes against the bundled fake controller.
 
-Checks the metrics stream against the public schema (shared/design.md) and that the
+Checks the metrics stream against the public schema (docs/contracts.md) and that the
 recording shows rain. No timing thresholds: only that frames flowed and polls succeeded.
 """
 
@@ -13,7 +13,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-#: Heap for the MicroPython runs. shared/design.md models the device with 100K on the
+#: Heap for the MicroPython runs. docs/contracts.md models the device with 100K on the
 #: 64-bit unix port; the whole firmware (code loaded from .mpy included) does not fit
 #: that yet: 184-190K is the measured floor with both actions (see README, "Memory"),
 #: and at 200K an OOM showed up once in a fresh-clone run, so the runs keep a margin.
