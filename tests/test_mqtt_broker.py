@@ -242,7 +242,8 @@ def test_discovery_commands_and_broker_restart(tmp_path):
             )
             for command, payload, state, expected, call in steps:
                 observer.send(BASE + "/set/" + command, payload)
-                assert await until(lambda: observer.last(BASE + "/" + state) == expected), command
+                topic = BASE + "/" + state
+                assert await until(lambda t=topic, e=expected: observer.last(t) == e), command
                 assert controls.calls[-1] == call
             observer.send(BASE + "/set/timed_pause/kids", "PRESS")
             assert await until(lambda: controls.calls[-1] == ("timed_pause:kids", None))

@@ -42,7 +42,8 @@ class Controls:
 
 async def main(port, device_id):
     controls = Controls()
-    bridge = Bridge(controls, device_id, version="test", groups=("kids",), scenes=("classic", "night"))
+    scenes = ("classic", "night")
+    bridge = Bridge(controls, device_id, version="test", groups=("kids",), scenes=scenes)
     client = Client(
         "127.0.0.1",
         port,
