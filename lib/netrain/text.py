@@ -10,7 +10,7 @@ strings or lists while drawing: only ``Scroller.set_text`` allocates, once per m
 """
 
 from . import font
-from .compat import micropython, ticks_add, ticks_diff
+from .compat import micropython, ptr8, ticks_add, ticks_diff
 
 _GLYPHS = font.GLYPHS
 _INDEX = font.INDEX
@@ -19,19 +19,58 @@ _SPACING = font.SPACING
 _glyph_index = font.glyph_index
 
 
-@micropython.native
-def _column(fb, fb_width, fb_height, bits, x, y, b, g, r):
+@micropython.viper
+def _column(fb, fb_width: int, fb_height: int, bits: int, x: int, y: int, b: int, g: int, r: int):
     """One glyph column: bit 0 of ``bits`` is row ``y``; rows outside the frame clip."""
+    buf = ptr8(fb)
     stride = fb_width * 4
     p = (y * fb_width + x) * 4
     while bits:
-        if bits & 1 and 0 <= y < fb_height:
-            fb[p] = b
-            fb[p + 1] = g
-            fb[p + 2] = r
+        if (bits & 1) and y >= 0 and y < fb_height:
+            buf[p] = b
+            buf[p + 1] = g
+            buf[p + 2] = r
         bits >>= 1
         y += 1
         p += stride
+
+
+@micropython.viper
+def _columns(
+    fb,
+    fb_width: int,
+    fb_height: int,
+    cols_buf,
+    c: int,
+    width: int,
+    period: int,
+    x: int,
+    x_end: int,
+    y: int,
+    b: int,
+    g: int,
+    r: int,
+):
+    # Columns c, c+1, ... of the scroller's loop (text then blank gap) at x .. x_end-1.
+    buf = ptr8(fb)
+    cols = ptr8(cols_buf)
+    stride = fb_width * 4
+    for col in range(x, x_end):
+        if c < width:
+            bits = cols[c]
+            row = y
+            p = (y * fb_width + col) * 4
+            while bits:
+                if (bits & 1) and row >= 0 and row < fb_height:
+                    buf[p] = b
+                    buf[p + 1] = g
+                    buf[p + 2] = r
+                bits >>= 1
+                row += 1
+                p += stride
+        c += 1
+        if c == period:
+            c = 0
 
 
 @micropython.native
@@ -54,8 +93,20 @@ def draw_text(fb, fb_width, fb_height, text, x, y, b, g, r):
     return x
 
 
-@micropython.native
-def _shade(fb, fb_width, fb_height, x, y, w, h, shift, b, g, r):
+@micropython.viper
+def _shade(
+    fb,
+    fb_width: int,
+    fb_height: int,
+    x: int,
+    y: int,
+    w: int,
+    h: int,
+    shift: int,
+    b: int,
+    g: int,
+    r: int,
+):
     # Every pixel of the clipped rectangle becomes (pixel >> shift) + (b, g, r), saturated.
     x1 = x + w
     y1 = y + h
@@ -69,17 +120,18 @@ def _shade(fb, fb_width, fb_height, x, y, w, h, shift, b, g, r):
         y1 = fb_height
     if x >= x1 or y >= y1:
         return
+    buf = ptr8(fb)
     span = (x1 - x) * 4
     for row in range(y, y1):
         p = (row * fb_width + x) * 4
         end = p + span
         while p < end:
-            v = (fb[p] >> shift) + b
-            fb[p] = v if v < 256 else 255
-            v = (fb[p + 1] >> shift) + g
-            fb[p + 1] = v if v < 256 else 255
-            v = (fb[p + 2] >> shift) + r
-            fb[p + 2] = v if v < 256 else 255
+            v = (buf[p] >> shift) + b
+            buf[p] = v if v < 256 else 255
+            v = (buf[p + 1] >> shift) + g
+            buf[p + 1] = v if v < 256 else 255
+            v = (buf[p + 2] >> shift) + r
+            buf[p + 2] = v if v < 256 else 255
             p += 4
 
 
@@ -229,14 +281,7 @@ class Scroller:
             x = 0
             x_end = fb_width
             c = self._offset_px(now_ms) % period  # in range even if speed changed mid-loop
-        cols = self._cols
-        while x < x_end:
-            if c < width:
-                _column(fb, fb_width, fb_height, cols[c], x, y, b, g, r)
-            x += 1
-            c += 1
-            if c == period:
-                c = 0
+        _columns(fb, fb_width, fb_height, self._cols, c, width, period, x, x_end, y, b, g, r)
 
     def done_once(self, now_ms):
         """True once the whole text has been on show: a static text for ``hold_ms``,
