@@ -276,6 +276,30 @@ else:  # pragma: no cover - older MicroPython
     find_byte = find_byte_windowed
 
 
+def tls_capture_context():
+    """(ctx, peer_der(writer)): a client context that accepts any certificate, and a
+    function giving the server's certificate (DER) once connected. For first-use
+    setup only, where the user then confirms its fingerprint and it is pinned."""
+    if _tls is not None:
+        # No getpeercert() in MicroPython's mbedTLS builds: mbedTLS hands every
+        # certificate of the chain to verify_callback; depth 0 is the server's own.
+        seen = []
+        ctx = _tls.SSLContext(_tls.PROTOCOL_TLS_CLIENT)
+        ctx.verify_mode = _tls.CERT_OPTIONAL
+
+        def keep(cert, depth):
+            if depth == 0:
+                seen.append(bytes(cert))
+            return 0
+
+        ctx.verify_callback = keep
+        return ctx, lambda writer: seen[-1] if seen else None
+    ctx = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = _ssl.CERT_NONE
+    return ctx, lambda writer: writer.get_extra_info("ssl_object").getpeercert(True)
+
+
 # ---- end of TLS, sockets and streams -----------------------------------------
 
 

@@ -136,7 +136,7 @@ class Api:
             return 200, "application/octet-stream", self._rgb, self._frame_headers
         if method == "GET":
             return 200, "text/html; charset=utf-8", file_body(self.page_path, req.gzip_ok), ""
-        data = _json_object(req)
+        data = json_object(req)
         if req.path == "/api/action":
             return self._action(data)
         return self._settings(data)
@@ -226,7 +226,7 @@ def _check_settings(data):
     return None
 
 
-def _json_object(req):
+def json_object(req):
     if not req.json_body:
         # A form or text/plain POST from another site must not ride on a cached password.
         raise HttpError(400, "send the body as Content-Type: application/json")

@@ -7,8 +7,9 @@ allocates little and never needs a large block (TLS needs the 16 KB ones). The w
 request (line, headers, body) must fit its slot and arrive within ``deadline_ms``;
 the response must be taken by the client within the same deadline. A slow or
 abandoned client is dropped; a client beyond the limit gets a fixed 503.
-A handler returns ``(status, content_type, body, extra_headers)``: body is bytes, or
-a ``FileBody`` streamed from flash through the slot buffer.
+A handler returns ``(status, content_type, body, extra_headers)`` (or a coroutine
+giving it, bounded by the handler's own timeouts): body is bytes, or a ``FileBody``
+streamed from flash through the slot buffer.
 """
 
 import asyncio
@@ -182,6 +183,8 @@ class Server:
         req.body = bytes(view[body_start:need])
         try:
             response = self.handler(req)
+            if hasattr(response, "send"):  # a coroutine: setup handlers wait on the network
+                response = await response
         except HttpError as exc:
             response = (exc.status, "application/json", error_body(str(exc)), "")
         self.served += 1
