@@ -1,0 +1,60 @@
+# netrain.views: what the panel can show besides the rain, and the one object that feeds them.
+# SPDX-License-Identifier: MIT
+"""Each view has the rain's duck type for the render loop: ``step(dt_ms)`` and
+``draw(fb)`` into the B,G,R,0 frame buffer, allocation-free; the status overlay is drawn
+over any of them the same way. ``Views`` builds all of them at boot (small, and the
+history must record from boot whatever is on show) and fans the data out:
+
+* ``feed(meter, now_ms)`` after each good poll: rates and scales (netrain.meter);
+* ``tick(down_permille, up_permille, now_ms)`` from the spawn task: the live levels
+  (gain applied) for the meters, and the history's clock.
+
+``rain`` stays netrain.effects.rain (the app owns it): ``get("rain")`` is None.
+"""
+
+from .history import History
+from .numbers import Numbers
+from .split import Split
+
+NAMES = ("rain", "history", "split", "numbers")
+
+
+def next_name(name):
+    """The view after ``name`` in ``NAMES`` (a long press on C), wrapping round."""
+    i = NAMES.index(name) if name in NAMES else -1
+    return NAMES[(i + 1) % len(NAMES)]
+
+
+class Views:
+    def __init__(self, width, height, history_s=60, now_ms=0):
+        self.history = History(width, height, history_s, now_ms)
+        self.split = Split(width, height)
+        self.numbers = Numbers(width, height)
+
+    def get(self, name):
+        """The view object for ``name``; None for "rain" (and unknown names)."""
+        if name == "history":
+            return self.history
+        if name == "split":
+            return self.split
+        if name == "numbers":
+            return self.numbers
+        return None
+
+    def feed(self, meter, now_ms):
+        """A good sample has reached ``meter`` (netrain.meter.Meter)."""
+        down = meter.down
+        up = meter.up
+        self.history.add(
+            down.rate_bytes_per_s,
+            up.rate_bytes_per_s,
+            down.scale_bytes_per_s,
+            up.scale_bytes_per_s,
+            now_ms,
+        )
+        self.numbers.set_rates(down.rate_bytes_per_s, up.rate_bytes_per_s)
+
+    def tick(self, down_permille, up_permille, now_ms):
+        """The displayed levels now (0..1000); cheap, allocation-free."""
+        self.split.set_levels(down_permille, up_permille)
+        self.history.roll(now_ms)

@@ -1,0 +1,183 @@
+# netrain.views.history: the last minutes of download and upload as scrolling columns.
+# SPDX-License-Identifier: MIT
+"""One column per ``history_s`` (default 60 s, so a 16-wide panel shows 16 minutes), the
+newest on the right. Download is a green bar from the bottom, upload an amber dot at
+its own height, both on the meter's log curve of the plan speed (``meter.curve_permille``:
+1 Mbit/s of a 1 Gbit/s plan still shows), and the top row is a faint line: full speed.
+A column with no good sample (controller down, before boot) stays dark.
+
+The ring of columns is allocated once and fed from boot whatever view is active
+(``add`` per poll, ``roll`` often), so switching to it shows the past. Heights are
+worked out when a sample lands, not per frame; ``draw`` is one viper pass over the
+frame and allocates nothing.
+"""
+
+import math
+from array import array
+
+from ..compat import const, micropython, ptr8, ticks_add, ticks_diff
+from ..meter import CURVE_K
+
+_NO_DATA = const(255)
+_KBYTES = const(1000)  # rates are kept in kB/s: small ints even at 10 Gbit/s on 32 bits
+
+
+@micropython.viper
+def _paint(fb, geom, down_h, up_h):
+    # geom: width, height, ring index of the leftmost (oldest) column.
+    p = ptr8(fb)
+    g = ptr8(geom)
+    d = ptr8(down_h)
+    u = ptr8(up_h)
+    w = int(g[0])
+    h = int(g[1])
+    i = int(g[2])
+    stride = w * 4
+    x = 0
+    while x < w:
+        dh = int(d[i])
+        uh = int(u[i])
+        q = x * 4
+        k = h  # height of the row from the bottom, 1-based
+        while k > 0:
+            b = 0
+            gr = 0
+            r = 0
+            if dh != 255 and k <= dh:
+                if k == dh:  # the bar's top: bright
+                    b = 140
+                    gr = 255
+                    r = 120
+                else:
+                    b = 20
+                    gr = 70
+                    r = 0
+            elif k == h:  # the full-speed line
+                b = 28
+                gr = 20
+                r = 20
+            if uh != 255 and k == uh:
+                b = 0
+                gr = 150
+                r = 255
+            p[q] = b
+            p[q + 1] = gr
+            p[q + 2] = r
+            p[q + 3] = 0
+            q += stride
+            k -= 1
+        i += 1
+        if i == w:
+            i = 0
+        x += 1
+
+
+class History:
+    """``width`` columns of ``history_s`` each; ``add`` samples, ``roll`` the clock."""
+
+    name = "history"
+
+    def __init__(self, width, height, history_s=60, now_ms=0):
+        self.width = width
+        self.height = height
+        self.period_ms = int(history_s * 1000)
+        self._down = array("i", [0] * width)  # mean kB/s per column
+        self._up = array("i", [0] * width)
+        self._down_h = bytearray(b"\xff" * width)  # bar heights 0..height
+        self._up_h = bytearray(b"\xff" * width)
+        # Rate (kB/s) from which a column is k rows high, per direction, k = 1..height.
+        self._down_thr = array("i", [0] * (height + 1))
+        self._up_thr = array("i", [0] * (height + 1))
+        self._down_scale = 0
+        self._up_scale = 0
+        self._head = width - 1  # the current column (drawn rightmost)
+        self._geom = bytearray((width, height, 0))
+        self._start_ms = now_ms
+        self._sum_down = self._sum_up = self._count = 0
+
+    def roll(self, now_ms):
+        """Close the current column when its ``history_s`` is over (cheap; call often)."""
+        elapsed_ms = ticks_diff(now_ms, self._start_ms)
+        if elapsed_ms < self.period_ms:
+            return
+        steps = elapsed_ms // self.period_ms
+        if steps > self.width:  # a long gap (or ticks from another clock): all empty
+            steps = self.width
+            self._start_ms = now_ms
+        else:
+            self._start_ms = ticks_add(self._start_ms, steps * self.period_ms)
+        for _ in range(steps):
+            head = self._head + 1
+            if head == self.width:
+                head = 0
+            self._head = head
+            self._down_h[head] = _NO_DATA
+            self._up_h[head] = _NO_DATA
+        self._sum_down = self._sum_up = self._count = 0
+
+    def add(
+        self, down_bytes_per_s, up_bytes_per_s, down_scale_bytes_per_s, up_scale_bytes_per_s, now_ms
+    ):
+        """A good sample (once per poll): the current column shows the mean so far."""
+        self.roll(now_ms)
+        self._sum_down += down_bytes_per_s // _KBYTES
+        self._sum_up += up_bytes_per_s // _KBYTES
+        self._count += 1
+        head = self._head
+        self._down[head] = self._sum_down // self._count
+        self._up[head] = self._sum_up // self._count
+        rescaled = self._rescale(down_scale_bytes_per_s // _KBYTES, up_scale_bytes_per_s // _KBYTES)
+        if rescaled:  # every column with data, on the new scale
+            for i in range(self.width):
+                if self._down_h[i] != _NO_DATA:
+                    self._heights(i)
+        self._heights(head)
+
+    def _heights(self, i):
+        self._down_h[i] = _rows(self._down_thr, self._down[i])
+        self._up_h[i] = _rows(self._up_thr, self._up[i])
+
+    def _rescale(self, down_scale, up_scale):
+        # New thresholds only when a scale moved by more than 1/32: the auto-scale
+        # peak decays a little at every poll, and a row is 1/16 of the panel at best.
+        changed = False
+        if abs(down_scale - self._down_scale) * 32 > self._down_scale:
+            self._down_scale = down_scale
+            _thresholds(self._down_thr, down_scale, self.height)
+            changed = True
+        if abs(up_scale - self._up_scale) * 32 > self._up_scale:
+            self._up_scale = up_scale
+            _thresholds(self._up_thr, up_scale, self.height)
+            changed = True
+        return changed
+
+    def step(self, dt_ms):
+        pass  # moves only when a column closes
+
+    def draw(self, fb):
+        """Render into a B,G,R,0 frame buffer of width*height*4 bytes."""
+        left = self._head + 1
+        self._geom[2] = 0 if left == self.width else left
+        _paint(fb, self._geom, self._down_h, self._up_h)
+
+
+def _thresholds(thr, scale_kbytes, rows):
+    # A column is k rows high from the rate whose curve value rounds to k rows,
+    # the inverse of meter.curve_permille: (e^(p*ln(1+K)) - 1) / K.
+    log_span = math.log(1 + CURVE_K)
+    for k in range(1, rows + 1):
+        fraction = (math.exp((k - 0.5) / rows * log_span) - 1) / CURVE_K
+        thr[k] = max(1, int(scale_kbytes * fraction + 0.5))
+
+
+def _rows(thr, kbytes):
+    # Rows lit for a rate: the largest k with thr[k] <= kbytes (binary search).
+    lo = 0
+    hi = len(thr) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if thr[mid] <= kbytes:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
