@@ -216,11 +216,11 @@ class Bridge:
 
     async def step(self):
         client = self.client
-        if self._announce:
-            self._announce = False
+        if self._announce:  # cleared only once all went out: a failure retries it
             self._last.clear()
             self._rates_at = None
             await self._publish_discovery()
+            self._announce = False
         while self._removed:
             oid = self._removed.pop()
             await client.publish(self._config_topic("switch", "pause_" + oid), "", True, 1)
@@ -250,7 +250,6 @@ class Bridge:
         )
 
     async def _publish_states(self, rates):
-        self._dirty = False
         state = self.controls.state()
         if rates:
             down = state.get("down_bytes_per_s")
@@ -270,6 +269,7 @@ class Bridge:
         paused = state.get("groups") or {}
         for oid, group in self._groups.items():
             await self._put("pause/" + oid, _switch(paused.get(group)))
+        self._dirty = False
 
     async def _put(self, key, payload):
         if self._last.get(key) == payload:

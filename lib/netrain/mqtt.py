@@ -189,7 +189,7 @@ class Client:
         if tls:
             if not ca_der:
                 raise ValueError("mqtt.tls needs the broker certificate (mqtt.ca_pem)")
-            from .http import cert_hostname, pem_to_der
+            from .cert import cert_hostname, pem_to_der
 
             if isinstance(ca_der, str) or ca_der[:5] == b"-----":
                 ca_der = pem_to_der(ca_der)

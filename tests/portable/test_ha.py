@@ -3,7 +3,7 @@
 
 import json
 
-from _util import FakeClock, run_async
+from _util import FakeClock, raises, run_async
 
 from netrain.ha import Bridge, object_id
 
@@ -270,6 +270,25 @@ def test_home_assistant_restart_gets_the_configs_again():
     run_async(bridge.step())
     assert len([t for t, _, _, _ in client.published if t.endswith("/config")]) == 14
     assert client.last(BASE + "/adblock") == "OFF"  # states follow the configs
+
+
+def test_announce_interrupted_by_memory_error_is_retried():
+    bridge, _, client, _ = make()
+    client.take()
+    send(bridge, PREFIX + "/status", "online")
+    publish = client.publish
+
+    async def failing(topic, payload, retain=False, qos=0):
+        if topic.endswith("/pause_kids/config"):
+            raise MemoryError("allocating 1024 bytes")
+        return await publish(topic, payload, retain, qos)
+
+    client.publish = failing
+    raises(MemoryError, run_async, bridge.step())
+    client.publish = publish
+    client.take()
+    run_async(bridge.step())
+    assert len([t for t, _, _, _ in client.published if t.endswith("/config")]) == 14
 
 
 def test_object_id_is_topic_safe():
