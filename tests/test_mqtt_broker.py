@@ -53,9 +53,12 @@ def free_port():
 class Broker:
     """amqtt in its own process, on loopback, optionally with one user."""
 
-    def __init__(self, tmp_path, port, user=None):
+    def __init__(self, tmp_path, port, user=None, cert=None):
         self.port = port
         lines = ["listeners:", "  default:", "    type: tcp", "    bind: 127.0.0.1:%d" % port]
+        if cert:
+            lines += ["    ssl: true", "    certfile: %s" % cert.cert_pem]
+            lines += ["    keyfile: %s" % cert.key_pem]
         lines.append("plugins:")
         if user:
             from pwdlib import PasswordHash
@@ -334,6 +337,38 @@ def test_garbage_from_the_broker_is_survived():
             server.close()
 
     asyncio.run(main())
+
+
+def test_tls_with_the_pinned_certificate_only(tmp_path):
+    from tools.fake_unifi.certs import ensure_cert
+
+    cert = ensure_cert(str(tmp_path), "broker")
+    other = ensure_cert(str(tmp_path), "other")
+    port = free_port()
+    broker = Broker(tmp_path, port, cert=cert)
+    broker.start()
+
+    def pem(files):
+        with open(files.cert_pem) as f:
+            return f.read()
+
+    async def main():
+        _, wrong = make_device(port, FakeControls(), tls=True, ca_der=pem(other))
+        _, right = make_device(port, FakeControls(), tls=True, ca_der=pem(cert))
+        tasks = [asyncio.create_task(wrong.run()), asyncio.create_task(right.run())]
+        try:
+            assert await until(lambda: right.connected and wrong.drops >= 2)
+            assert "certificate" in wrong.last_error and wrong.connects == 0
+            assert await right.publish("netrain/tls", "yes", qos=1)  # PUBACK over TLS
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        asyncio.run(main())
+    finally:
+        broker.stop()
 
 
 @pytest.mark.skipif(not os.path.exists(MICROPYTHON), reason="no .venv/bin/micropython")

@@ -14,8 +14,9 @@ costs more heap than this whole client; neither runs unchanged on CPython.
   out of ``run()``.
 * Reconnects back off from 1 s doubling to 60 s, with up to 25 % jitter so many
   devices do not return to a restarted broker together.
-* QoS 0 and 1 publishes (PUBACK awaited), subscribe, retained messages and a
-  retained last will. Incoming QoS 1 messages are acknowledged.
+* QoS 0 and 1 publishes (PUBACK awaited; one QoS 1 publish in flight at a
+  time, so one task publishes), subscribe, retained messages and a retained
+  last will. Incoming QoS 1 messages are acknowledged.
 
 ``on_message(topic, payload, retained)`` receives memoryviews valid only during
 the call; ``await on_connect()`` runs after each CONNACK (subscribe and publish
