@@ -5,7 +5,7 @@ import json
 
 from _util import FakeClock, raises, run_async
 
-from netrain.ha import Bridge, object_id
+from netrain.ha import Bridge, from_config, object_id
 
 PREFIX = "homeassistant"
 BASE = "netrain/e661"
@@ -294,3 +294,13 @@ def test_announce_interrupted_by_memory_error_is_retried():
 def test_object_id_is_topic_safe():
     assert object_id("Guest Wi-Fi") == "guest_wi_fi"
     assert object_id("+#/") == "___"
+
+
+def test_from_config_builds_a_wired_pair_or_nothing():
+    assert from_config({"host": ""}, FakeControls(), "e661", "1.2") is None
+    cfg = {"host": "192.168.1.2", "username": "ha", "password": "pw", "base_topic": "desk"}
+    client, bridge = from_config(cfg, FakeControls(), "e661", "1.2", ("kids",), ("classic",))
+    assert (client.host, client.port) == ("192.168.1.2", 1883)
+    assert bridge.client is client and bridge.availability_topic == "desk/status"
+    assert client._on_message == bridge.on_message and client._on_connect == bridge.on_connect
+    assert b"\x00\x0bdesk/status\x00\x07offline\x00\x02ha\x00\x02pw" in client._connect_packet
