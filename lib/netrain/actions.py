@@ -125,26 +125,28 @@ class Actions:
         self.feedback = feedback
         self.record = record or (lambda entry: None)
         self.busy = None  # name of the running action
+        self.known = {}  # last verified state: "adblock" and group names -> True/False/None
         self._era = None
         self._task = None
         self._due_ms = {}  # key -> ticks deadline for reverts set during this boot
 
     # -- running ----------------------------------------------------------------
 
-    def start(self, name, coro_factory):
-        """Run an action in its own task; False (and "busy" feedback) if one is running."""
+    def start(self, name, func, *args):
+        """Run ``func(*args)`` (a coroutine function) in its own task; False (and
+        "busy" feedback) if an action is running."""
         if self.busy:
             self.feedback("busy", "BUSY: " + self.busy.upper())
             return False
         self.busy = name
         self.feedback("working", name.upper() + "...")
-        self._task = asyncio.create_task(self._run(name, coro_factory))
+        self._task = asyncio.create_task(self._run(name, func, args))
         return True
 
-    async def _run(self, name, coro_factory):
+    async def _run(self, name, func, args):
         reason = None
         try:
-            text = await wait_for_ms(coro_factory(), self.deadline_ms)
+            text = await wait_for_ms(func(*args), self.deadline_ms)
             self.feedback("done", text)
             self.record({"action": name, "result": "verified", "detail": text})
         except ActionError as exc:
@@ -192,14 +194,20 @@ class Actions:
             ips = ips_setting(
                 await self.unifi.request("GET", self.unifi.site_path("get/setting/ips"))
             )
-            return bool(ips.get("ad_blocking_enabled"))
-        return ads_enabled_b(await self._profiles())
+            on = bool(ips.get("ad_blocking_enabled"))
+        else:
+            on = ads_enabled_b(await self._profiles())
+        self.known["adblock"] = on
+        return on
 
     async def adblock_show(self):
         return "ADBLOCK IS " + ("ON" if await self.adblock_state() else "OFF")
 
     async def adblock_toggle(self):
-        on = not await self.adblock_state()
+        return await self.adblock_set(not await self.adblock_state())
+
+    async def adblock_set(self, on):
+        await self._detect_era()
         unifi = self.unifi
         if self._era == "A":
             ips = ips_setting(await unifi.request("GET", unifi.site_path("get/setting/ips")))
@@ -245,11 +253,9 @@ class Actions:
         states = []
         for mac in self._macs(group):  # no await in comprehensions on MicroPython
             states.append(await self._blocked(mac))
-        if all(states):
-            return True
-        if not any(states):
-            return False
-        return None
+        paused = True if all(states) else (False if not any(states) else None)
+        self.known[group] = paused
+        return paused
 
     async def group_show(self, group):
         paused = await self.group_paused(group)
@@ -265,6 +271,7 @@ class Actions:
         for mac in self._macs(group):
             if await self._blocked(mac) != pause:
                 raise ActionError("NOT APPLIED", "%s did not change" % mac)
+        self.known[group] = pause
         if not pause:
             self._forget_revert("pause:" + group)
         return "%s %s" % (group.upper(), "PAUSED" if pause else "RESUMED")
@@ -317,6 +324,6 @@ class Actions:
                 if group not in self.groups:
                     self._forget_revert(entry.get("key"))
                     continue
-                self.start("resume", lambda g=group: self.group_set(g, False))
+                self.start("resume", self.group_set, group, False)
                 await asyncio.sleep(_RETRY_S)  # let it finish before looking again
                 break

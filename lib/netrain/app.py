@@ -1,11 +1,17 @@
 # netrain.app: one main() that owns the poll, spawn and render tasks (plus buttons, Wi-Fi).
 # SPDX-License-Identifier: MIT
-"""The application: wiring, task supervision and the three mission tasks.
+"""The application: task supervision and the three mission tasks.
 
 * render: a fixed-step frame scheduler on ``ticks_us`` (default 60 FPS). Motion is
   time based, so a late frame never slows the rain, and the loop allocates nothing.
-* spawn: turns the meter's level into drops per second (accumulated in milli-drops).
+* spawn: turns the meter's level into drops per second (accumulated in milli-drops),
+  and decides when the data is stale (the one place that does).
 * poll: asks the source for a sample with a deadline, feeds the meter, sets status.
+* report: once a second, the metrics snapshot and ``Controls.tick`` (settings saves).
+
+What the user changes (buttons, and later the web page and MQTT) goes through
+``Controls`` (netrain.controls). With ``source=None`` (a config error) there is no
+poll: the rain stays calm under the status band.
 
 Every task runs under a supervisor that counts and prints a crash, then restarts it
 after a short backoff, so one bug never freezes the panel.
@@ -13,7 +19,7 @@ after a short backoff, so one bug never freezes the panel.
 
 import asyncio
 
-from .buttons import DOUBLE, LONG, REPEAT, SHORT, ButtonTask
+from .buttons import ButtonTask
 from .compat import (
     collect,
     const,
@@ -27,11 +33,12 @@ from .compat import (
     ticks_us,
     wait_for_ms,
 )
-from .effects.rain import DOWN, SCENE_ORDER, UP, Rain
+from .controls import AMBER, Controls
+from .effects.rain import DOWN, UP, Rain
 from .meter import Meter
 from .metrics import Metrics
 from .source import TIMEOUT, Sample, SourceError
-from .status import OK, STATES, Overlay, Status
+from .status import OK, Overlay, Status
 
 _SPAWN_TICK_MS = const(25)
 # A small, regular collection right after a frame is shown costs a few ms on the
@@ -42,21 +49,25 @@ _MAX_BACKOFF_MS = const(8000)
 _LINK_WAIT_MS = const(250)
 _STALE_MIN_MS = const(10000)
 _STALE_LEVEL_PERMILLE = const(120)
-_BRIGHTNESS_STEP = 0.1
-_GAIN_STEPS = (25, 50, 100, 200, 400)
-
-GREEN = (0, 255, 60)
-AMBER = (255, 150, 0)
-RED = (255, 30, 0)
-BLUE = (60, 140, 255)
-_FEEDBACK = {"working": BLUE, "done": GREEN, "failed": RED, "busy": AMBER}
-_MAX_ACTION_RECORDS = const(20)
+_CALM_RAMP_MS = const(3000)
 
 
 class Hooks:
-    """Optional callbacks for the host (the simulator); the device runs without them."""
+    """What a host (the simulator, a test) may change; the device runs with these defaults."""
 
-    run_ms = None  # stop after this long; None runs forever
+    #: Stop after this long; None runs forever.
+    run_ms = None
+    #: The config file (settings.json and ca_pem are found beside it).
+    config_path = "config.json"
+    #: ``await opener(ip, port, ssl_ctx) -> (reader, writer)`` for the HTTP client
+    #: (the simulator's TLS stall model); None: asyncio.open_connection.
+    opener = None
+    #: ``await resolver(host, port) -> ip``; None: the default below.
+    resolver = None
+    #: With no resolver: look host names up with the board's own DNS client
+    #: (netrain.dns) when there is Wi-Fi. False on a desktop, whose stub Wi-Fi has a
+    #: made-up DNS server: the runtime's lookup is used.
+    board_dns = True
 
     def on_metrics(self, snapshot):
         pass
@@ -79,18 +90,19 @@ class App:
         status=None,
         settings=None,
         make_actions=None,
+        log=None,
     ):
-        """``buttons`` is ``(is_pressed, {name: pin})``; ``wdt`` has ``feed()``;
-        ``settings`` persists user changes; ``make_actions()`` builds the network
-        actions on first use (their code is loaded only when a button needs it)."""
+        """``source`` None: no data (a config error), calm rain under the status band.
+        ``buttons`` is ``(is_pressed, {name: pin})``; ``wdt`` has ``feed()``;
+        ``settings``, ``make_actions(feedback, record)`` and ``log(topic, text)``
+        are handed to ``Controls``."""
         self.cfg = cfg
         self.panel = panel
         self.source = source
         self.wifi = wifi
         self.hooks = hooks or Hooks()
         self.wdt = wdt
-        display = cfg["display"]
-        self.frame_period_us = 1_000_000 // display["fps"]
+        self.frame_period_us = 1_000_000 // cfg["display"]["fps"]
         self.poll_ms = int(cfg["poll_s"] * 1000)
         self.timeout_ms = int(cfg["controller"]["timeout_s"] * 1000)
         self.stale_ms = max(_STALE_MIN_MS, 3 * self.poll_ms)
@@ -98,24 +110,26 @@ class App:
         self.metrics = Metrics(ticks_ms(), self.frame_period_us)
         self.meter = Meter(cfg["wan"]["down_mbps"], cfg["wan"]["up_mbps"])
         self.rain = Rain(panel.width, panel.height, seed=seed)
-        self.scene = display["scene"] if display["scene"] in SCENE_ORDER else SCENE_ORDER[0]
-        self.rain.set_scene(self.scene)
         self.overlay = Overlay(self.status, panel.width, panel.height)
         self.sample = Sample()
         self.settings = settings
-        self.actions = None
-        self._make_actions = make_actions
-        saved = settings.values if settings else {}
-        self.gain_pct = saved.get("gain_pct") or 100
-        self.sleeping = bool(saved.get("sleeping"))
-        self.brightness = saved.get("brightness") or display["brightness"]
-        if saved.get("scene") in SCENE_ORDER:
-            self.scene = saved["scene"]
-            self.rain.set_scene(self.scene)
-        panel.set_brightness(self.brightness)
-        self._buttons = ButtonTask(buttons[0], buttons[1], self.on_button) if buttons else None
+        self.controls = Controls(
+            cfg,
+            panel,
+            self.rain,
+            self.overlay,
+            self.status,
+            self.sample,
+            self.meter,
+            self.metrics,
+            settings,
+            make_actions,
+            log,
+        )
+        self._buttons = ButtonTask(buttons[0], buttons[1], self.controls.press) if buttons else None
         self._tasks = []
-        self.status.set("data", "connecting")
+        if source is not None:
+            self.status.set("data", "connecting")
 
     # -- supervision -------------------------------------------------------------
 
@@ -137,19 +151,24 @@ class App:
 
     async def main(self):
         """Run every task until ``hooks.run_ms`` elapses (forever on the device)."""
-        if getattr(self.source, "insecure", False):
+        source = self.source
+        if source is None:
+            self._calm(ticks_ms(), 0)  # no data will come: calm from the first frame
+        elif source.insecure:
             print("netrain: WARNING: TLS verification is off (controller.insecure = true)")
             self.overlay.toast("INSECURE: CERTIFICATE NOT CHECKED", AMBER, ticks_ms(), 4000)
         self._start("render", self._render)
         self._start("spawn", self._spawn)
-        self._start("poll", self._poll)
-        self._start("metrics", self._report)
+        if source is not None:
+            self._start("poll", self._poll)
+        self._start("report", self._report)
         if self._buttons:
             self._start("buttons", self._buttons.run)
         if self.wifi:
             self._start("wifi", self.wifi.run)
-        if settings_pending(self.settings):
-            self._get_actions()  # a timed resume from before the reboot may be due
+        actions = self.controls.actions
+        if actions:
+            self._start("reverts", actions.run_reverts)
         if self.settings and self.settings.corrupt:
             self.overlay.toast("SETTINGS RESET TO DEFAULTS", AMBER, ticks_ms(), 3000)
         try:
@@ -166,12 +185,13 @@ class App:
                     await task
                 except BaseException:  # noqa: S110 - cancelled on the way out
                     pass
-            try:
-                await wait_for_ms(self.source.close(), 1000)
-            except Exception:
-                pass
+            if source is not None:
+                try:
+                    await wait_for_ms(source.close(), 1000)
+                except Exception:
+                    pass
+                self.metrics.tls_handshakes = source.tls_handshakes
             self.metrics.state = self.status.current
-            self.metrics.tls_handshakes = self.source.tls_handshakes
             self.hooks.on_summary(self.metrics.summary(ticks_ms()))
 
     # -- render ------------------------------------------------------------------
@@ -182,6 +202,7 @@ class App:
         rain = self.rain
         overlay = self.overlay
         metrics = self.metrics
+        controls = self.controls
         period_us = self.frame_period_us
         next_us = ticks_us()
         last_ms = ticks_ms()
@@ -199,7 +220,7 @@ class App:
             if dt_ms > _MAX_FRAME_DT_MS:
                 dt_ms = _MAX_FRAME_DT_MS
             rain.step(dt_ms)
-            if self.sleeping:
+            if controls.sleeping:
                 rain.blank(fb)
             else:
                 rain.draw(fb)
@@ -227,7 +248,7 @@ class App:
         return 300 + (max_milli - 300) * level_permille // 1000
 
     def _level(self, channel, now_ms):
-        level = channel.level_permille(now_ms) * self.gain_pct // 100
+        level = channel.level_permille(now_ms) * self.controls.gain_pct // 100
         return 1000 if level > 1000 else level
 
     async def _spawn(self):
@@ -235,7 +256,6 @@ class App:
         meter = self.meter
         acc_down = acc_up = 0
         last_ms = ticks_ms()
-        tick = 0
         while True:
             await sleep_ms(_SPAWN_TICK_MS)
             now_ms = ticks_ms()
@@ -256,20 +276,26 @@ class App:
                 acc_up -= 1000
                 speed = (4 + 14 * up // 1000) * 256 + rain.random(2 * 256)
                 rain.spawn(UP, speed, 2 + 3 * up // 1000)
-            tick += 1
-            if tick % 8 == 0 and self.settings:
-                self.settings.maybe_save(now_ms)
 
     def _check_stale(self, now_ms):
+        """The one freshness verdict: no good sample for ``stale_ms`` (while the WAN
+        was up) turns the rain calm and grey; a fresh sample brings the scene back."""
+        if self.source is None:
+            return  # no data at all: calm from the start (main)
         age_ms = self.meter.age_ms(now_ms)
-        stale = age_ms is not None and age_ms > self.stale_ms
-        if stale and self.status.get("data") != "stale" and self.sample.wan_up:
+        stale = age_ms is not None and age_ms > self.stale_ms and self.sample.wan_up
+        if stale == self.controls.stale:
+            return
+        if stale:
             self.status.set("data", "stale")
-            self.rain.set_scene("stale")
-            self.meter.down.settle(now_ms, _STALE_LEVEL_PERMILLE, 3000)
-            self.meter.up.settle(now_ms, _STALE_LEVEL_PERMILLE // 2, 3000)
-        elif not stale and self.rain.scene == "stale":
-            self.rain.set_scene(self.scene)
+            self._calm(now_ms, _CALM_RAMP_MS)
+        else:
+            self.controls.set_stale(False)
+
+    def _calm(self, now_ms, ramp_ms):
+        self.controls.set_stale(True)
+        self.meter.down.settle(now_ms, _STALE_LEVEL_PERMILLE, ramp_ms)
+        self.meter.up.settle(now_ms, _STALE_LEVEL_PERMILLE // 2, ramp_ms)
 
     # -- poll --------------------------------------------------------------------
 
@@ -300,8 +326,6 @@ class App:
                 metrics.up_bytes_per_s = sample.up_bytes_per_s
                 status.clear("controller")
                 status.set("data", OK if sample.wan_up else "wan_down")
-                if self.rain.scene == "stale":
-                    self.rain.set_scene(self.scene)
             except SourceError as exc:
                 failures += 1
                 metrics.polls_failed += 1
@@ -339,135 +363,7 @@ class App:
         while True:
             await sleep_ms(max(0, ticks_diff(next_ms, ticks_ms())))
             next_ms = ticks_add(next_ms, 1000)
+            now_ms = ticks_ms()
+            self.controls.tick(now_ms)
             self.metrics.state = self.status.current
-            self.hooks.on_metrics(self.metrics.second(ticks_ms()))
-
-    # -- buttons -----------------------------------------------------------------
-
-    def on_button(self, name, gesture):
-        """Map a gesture to the configured action (panel-local controls here)."""
-        action = self.cfg["buttons"].get(name, "none")
-        verb = action.split(":", 1)[0]
-        now_ms = ticks_ms()
-        handler = getattr(self, "_do_" + verb, None)
-        if handler is None:
-            return
-        handler(gesture, action, now_ms)
-
-    def _remember(self, key, value, now_ms):
-        if self.settings:
-            self.settings.set(key, value, now_ms)
-
-    def _feedback(self, kind, text):
-        # "working" stays up until the result replaces it (actions have a deadline).
-        duration_ms = 20000 if kind == "working" else 2500
-        self.overlay.toast(text, _FEEDBACK[kind], ticks_ms(), duration_ms)
-
-    def _record_action(self, entry):
-        entry["t_s"] = ticks_diff(ticks_ms(), self.metrics.start_ms) // 1000
-        actions = self.metrics.actions
-        actions.append(entry)
-        if len(actions) > _MAX_ACTION_RECORDS:
-            actions.pop(0)
-
-    def _do_adblock(self, gesture, action, now_ms):
-        if not self._network_actions(now_ms):
-            return
-        actions = self.actions
-        if gesture == SHORT:
-            actions.start("adblock", actions.adblock_show)
-        elif gesture == LONG:
-            actions.start("adblock", actions.adblock_toggle)
-
-    def _do_pause(self, gesture, action, now_ms):
-        if not self._network_actions(now_ms):
-            return
-        actions = self.actions
-        group = action.split(":", 1)[1]
-        if gesture == SHORT:
-            actions.start("pause", lambda: actions.group_show(group))
-        elif gesture == LONG:
-            actions.start("pause", lambda: actions.group_toggle(group))
-        elif gesture == DOUBLE:
-            minutes = self.cfg["pause_min"]
-            actions.start("pause", lambda: actions.group_pause_for(group, minutes))
-
-    def _get_actions(self):
-        if self.actions is None and self._make_actions:
-            self.actions = actions = self._make_actions()
-            actions.feedback = self._feedback
-            actions.record = self._record_action
-            self._start("reverts", actions.run_reverts)
-        return self.actions
-
-    def _network_actions(self, now_ms):
-        if self._get_actions():
-            return True
-        self.overlay.toast("NEEDS A CONTROLLER", AMBER, now_ms, 1500)
-        return False
-
-    def _do_brightness_up(self, gesture, action, now_ms):
-        self._set_brightness(self.brightness + _BRIGHTNESS_STEP, now_ms)
-
-    def _do_brightness_down(self, gesture, action, now_ms):
-        self._set_brightness(self.brightness - _BRIGHTNESS_STEP, now_ms)
-
-    def _set_brightness(self, level, now_ms):
-        self.brightness = min(1.0, max(0.05, round(level, 2)))
-        self.panel.set_brightness(self.brightness)
-        self._remember("brightness", self.brightness, now_ms)
-        self.overlay.toast("LIGHT %d%%" % int(self.brightness * 100 + 0.5), GREEN, now_ms, 1200)
-
-    def _do_sleep(self, gesture, action, now_ms):
-        if gesture in (SHORT, LONG):
-            self.sleeping = not self.sleeping
-            self._remember("sleeping", self.sleeping, now_ms)
-
-    def _do_gain_up(self, gesture, action, now_ms):
-        self._step_gain(1, now_ms)
-
-    def _do_gain_down(self, gesture, action, now_ms):
-        self._step_gain(-1, now_ms)
-
-    def _step_gain(self, direction, now_ms):
-        steps = _GAIN_STEPS
-        i = steps.index(self.gain_pct) if self.gain_pct in steps else 2
-        i = min(len(steps) - 1, max(0, i + direction))
-        self.gain_pct = steps[i]
-        self._remember("gain_pct", self.gain_pct, now_ms)
-        self.overlay.toast("GAIN %d%%" % self.gain_pct, GREEN, now_ms, 1200)
-
-    def _do_scene(self, gesture, action, now_ms):
-        if gesture == REPEAT:
-            return
-        i = SCENE_ORDER.index(self.scene) if self.scene in SCENE_ORDER else -1
-        self.scene = SCENE_ORDER[(i + 1) % len(SCENE_ORDER)]
-        if self.rain.scene != "stale":
-            self.rain.set_scene(self.scene)
-        self._remember("scene", self.scene, now_ms)
-        self.overlay.toast(self.scene.upper(), GREEN, now_ms, 1200)
-
-    def _do_status(self, gesture, action, now_ms):
-        if gesture == REPEAT:
-            return
-        state = self.status.current
-        text = "DOWN %s UP %s %s" % (
-            format_rate(self.sample.down_bytes_per_s),
-            format_rate(self.sample.up_bytes_per_s),
-            STATES[state][1] or "OK",
-        )
-        self.overlay.toast(text, GREEN if state == OK else AMBER, now_ms, 0)
-
-
-def settings_pending(settings):
-    return bool(settings and settings.get("pending"))
-
-
-def format_rate(rate_bytes_per_s):
-    """Human rate in bits per second, e.g. 123M, 4.5M, 800K."""
-    bits = rate_bytes_per_s * 8
-    if bits >= 100_000_000:
-        return "%dM" % (bits // 1_000_000)
-    if bits >= 1_000_000:
-        return "%d.%dM" % (bits // 1_000_000, bits // 100_000 % 10)
-    return "%dK" % (bits // 1000)
+            self.hooks.on_metrics(self.metrics.second(now_ms))

@@ -9,23 +9,15 @@ The schema is data: ``(type, default, check)`` per key, nested dicts for section
 import json
 import os
 
+from .controls import BUTTON_VERBS
+from .effects.rain import SCENE_ORDER
 from .source import DEMO_URL
 
 BUTTON_NAMES = ("A", "B", "C", "D", "SLEEP", "VOL_UP", "VOL_DOWN", "LUX_UP", "LUX_DOWN")
 
-#: Action verbs a button can be mapped to; "pause" takes a group: "pause:kids".
-BUTTON_ACTIONS = (
-    "adblock",
-    "pause",
-    "scene",
-    "status",
-    "brightness_up",
-    "brightness_down",
-    "sleep",
-    "gain_up",
-    "gain_down",
-    "none",
-)
+#: Action verbs a button can be mapped to (the controls' dispatch table, so the two
+#: cannot disagree); "pause" takes a group: "pause:kids".
+BUTTON_ACTIONS = tuple(sorted(BUTTON_VERBS))
 
 DEFAULT_BUTTONS = {
     "A": "adblock",
@@ -130,10 +122,31 @@ def _url(key, value):
             'use the console address, e.g. "https://192.168.1.1" (UniFi OS) '
             'or "https://192.168.1.2:8443" (legacy controller)',
         )
-    host = value.split("://", 1)[1].split("/", 1)[0]
-    if not host or host.startswith(":"):
-        raise ConfigError(key, "the URL has no host", 'e.g. "https://192.168.1.1"')
+    netloc = value.split("://", 1)[1].split("/", 1)[0]
+    host, port = netloc, ""
+    if netloc.startswith("["):  # [IPv6]:port
+        end = netloc.find("]")
+        host, port = netloc[: end + 1], netloc[end + 1 :]
+        ok = end > 1 and all(ch in _HEX_COLON for ch in host[1:-1].lower())
+    else:
+        if ":" in netloc:
+            host, port = netloc.split(":", 1)
+            port = ":" + port
+        ok = host and all(ch in _HOST_CHARS for ch in host.lower()) and host[0] not in "-."
+    if port and not (port[0] == ":" and port[1:].isdigit() and 0 < int(port[1:]) < 65536):
+        ok = False
+    if not ok:
+        raise ConfigError(
+            key,
+            '"%s" is not a valid URL (host name or port)' % value,
+            'write scheme, host and optional port, e.g. "https://192.168.1.1" '
+            'or "https://unifi.lan:8443"',
+        )
     return value.rstrip("/")
+
+
+_HOST_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-_"
+_HEX_COLON = "0123456789abcdef:."
 
 
 def _mac(key, value):
@@ -184,6 +197,8 @@ def _buttons(key, value):
             )
         if verb == "pause" and ":" not in action:
             raise ConfigError(sub, "pause needs a group name", 'write "pause:kids"')
+        if verb != "pause" and ":" in action:
+            raise ConfigError(sub, '"%s" takes no ":..." part' % verb, 'write "%s"' % verb)
         out[name] = action
     return out
 
@@ -215,7 +230,7 @@ SCHEMA = {
     "display": {
         "fps": (_number(1, 120, whole=True), 60),
         "brightness": (_number(0, 1), 0.5),
-        "scene": (_text(16), "classic"),
+        "scene": (_text(16, SCENE_ORDER), "classic"),
         "auto_brightness": (_flag, False),
     },
     "buttons": (_buttons, None),
@@ -339,7 +354,8 @@ def parse(text):
 
 
 def load(path):
-    """Read and validate a config file; a missing file is a ConfigError too."""
+    """Read and validate a config file; a missing file is a ConfigError too (the
+    files it names are opened, and checked, by netrain.start)."""
     try:
         if os.stat(path)[6] > _MAX_CONFIG_BYTES:  # read(n) would allocate n bytes up front
             raise ConfigError("(file)", "larger than %d bytes" % _MAX_CONFIG_BYTES, "trim it")
@@ -350,7 +366,7 @@ def load(path):
             "(file)",
             "%s not found" % path,
             "copy config.example.json to config.json and fill it in, "
-            'or run "python -m tools.configure"',
+            'or run "make configure" (python -m tools.configure)',
         )
     return parse(text)
 

@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: MIT
 """Called by ``firmware/main.py`` on the device and, unchanged, in the simulator.
 
-A broken or missing config never leaves a dark panel: the error is printed on the
-serial console (with the fix) and scrolls on the panel until the file is fixed.
+A broken or missing config (or a file it names) never leaves a dark panel: the
+error is printed on the serial console (with the fix) and scrolls on the panel
+over calm rain until the file is fixed.
 """
 
 import asyncio
 import sys
 
-from .app import App
-from .compat import collect, sleep_ms, ticks_diff, ticks_ms
+from .app import App, Hooks
+from .compat import collect
+from .console import Console
 from .panel import UnicornPanel
 from .settings import Settings
 from .source import DEMO_URL, DemoSource
-from .status import Overlay, Status
+from .status import Status
 from .wifi import WifiSupervisor
 
 BUTTON_PINS = (
@@ -36,14 +38,15 @@ def button_pins(unicorn):
 
 
 def load_config(path):
-    """Validate the config, then drop the validator: it is only needed at boot and
-    its messages cost several KB of heap that TLS needs more."""
+    """``(cfg, None)``, or ``(defaults, error)``: the defaults keep the rain going
+    while the error is shown. The validator is dropped afterwards: it is only needed
+    at boot and its messages cost several KB of heap that TLS needs more."""
     from . import config
 
     try:
         return config.load(path), None
     except config.ConfigError as exc:
-        return None, exc
+        return config.validate({"controller": {"url": DEMO_URL}}), exc
     finally:
         del config
         sys.modules.pop("netrain.config", None)
@@ -55,6 +58,24 @@ def load_config(path):
 def config_dir(path):
     """The folder of the config file; ca_pem is relative to it."""
     return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
+class FileError(Exception):
+    """A file the config names is missing or unusable: shown as a config error
+    (``key``, the message with the fix), as config.ConfigError is."""
+
+    def __init__(self, cfg, folder, err):
+        # The config's only file today is the pinned certificate (controller.ca_pem).
+        self.key = "controller.ca_pem"
+        path = cfg["controller"]["ca_pem"] or ""
+        if not path.startswith("/"):
+            path = folder + "/" + path
+        problem = "not found or unreadable" if isinstance(err, OSError) else str(err)
+        super().__init__(
+            'config "%s": %s: %s. Fix: capture the controller\'s certificate with '
+            '"make configure" (python -m tools.configure), which writes it beside config.json'
+            % (self.key, path, problem)
+        )
 
 
 def device_resolver(wlan, url):
@@ -88,27 +109,11 @@ def make_source(cfg, cfg_dir, opener=None, resolver=None):
     return source
 
 
-async def show_config_error(panel, error, hooks):
-    """Scroll the config error forever (or until the host's run time is up)."""
-    status = Status()
-    status.set("config", "config_error", error.key)
-    overlay = Overlay(status, panel.width, panel.height)
-    fb = panel.fb
-    start_ms = ticks_ms()
-    while hooks is None or hooks.run_ms is None or ticks_diff(ticks_ms(), start_ms) < hooks.run_ms:
-        for i in range(len(fb)):
-            fb[i] = 0
-        overlay.draw(fb, ticks_ms())
-        panel.show()
-        await sleep_ms(50)
-
-
 def run(
     config_path,
     unicorn,
     graphics,
     wlan=None,
-    wdt=None,
     hooks=None,
     set_country=None,
     make_watchdog=None,
@@ -120,34 +125,51 @@ def run(
     runs without one, so the board stays open to a fix over USB.
     """
     panel = UnicornPanel(unicorn, graphics)
+    app = build(config_path, panel, (unicorn.is_pressed, button_pins(unicorn)), wlan, hooks)
+    if make_watchdog and app.source is not None and app.cfg["watchdog"]:
+        app.wdt = make_watchdog()
+    if set_country and app.wifi:
+        set_country(app.cfg["wifi"]["country"])
+    asyncio.run(app.main())
+    return app
+
+
+def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None):
+    """The App for a config file, on any panel: the device, the simulator and the
+    in-process tests share this wiring. A config error gives an App with no source."""
+    hooks = hooks or Hooks()
+    console = console or Console()
+    status = Status(console.status)
     cfg, exc = load_config(config_path)
+    folder = config_dir(config_path)
+    source = None
+    if exc is None:
+        collect()  # the validator's garbage gone before the HTTP stack and its buffers load
+        resolver = hooks.resolver
+        if resolver is None and hooks.board_dns:
+            resolver = device_resolver(wlan, cfg["controller"]["url"])
+        try:
+            source = make_source(cfg, folder, hooks.opener, resolver)
+        except (OSError, ValueError) as err:  # a pinned certificate missing, empty or junk
+            if not cfg["controller"]["ca_pem"]:
+                raise
+            exc = FileError(cfg, folder, err)
     if exc is not None:
-        print("netrain: " + str(exc))
-        print("netrain: fix config.json (see config.example.json)")
-        print('netrain: or create it with "python -m tools.configure" on your computer')
-        asyncio.run(show_config_error(panel, exc, hooks))
-        return None
-    collect()  # the validator's garbage gone before the HTTP stack and its buffers load
-    status = Status()
+        console.out("netrain: " + str(exc))
+        console.out("netrain: fix config.json (see config.example.json)")
+        console.out('netrain: or create it with "make configure" (python -m tools.configure)')
+        status.set("config", "config_error", exc.key)
+        return App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
     wifi = None
     if wlan is not None and cfg["wifi"]["ssid"]:
-        if set_country:
-            set_country(cfg["wifi"]["country"])
         wifi = WifiSupervisor(
             wlan,
             cfg["wifi"]["ssid"],
             cfg["wifi"]["password"],
             status,
             power_save=cfg["wifi"]["power_save"],
+            log=console.line,
         )
-    folder = config_dir(config_path)
-    # The simulator's hooks may wrap the connection opener (the bench's TLS stall model)
-    # and resolve host names from its own table (DNS faults without DNS traffic).
-    if hooks is None:
-        resolver = device_resolver(wlan, cfg["controller"]["url"])
-    else:  # never the board's DNS client on a desktop: the stub's server is made up
-        resolver = getattr(hooks, "resolver", None)
-    source = make_source(cfg, folder, getattr(hooks, "opener", None), resolver)
     settings = Settings(folder + "/settings.json").load()
     make_actions = None
     if hasattr(source, "unifi"):
@@ -160,22 +182,18 @@ def run(
         # fragmented to be sure of loading a module later.
         from .actions import Actions
 
-        def make_actions():
-            return Actions(source.unifi, cfg["groups"], settings, clock, None)
+        def make_actions(feedback, record):
+            return Actions(source.unifi, cfg["groups"], settings, clock, feedback, record)
 
-    app = App(
+    return App(
         cfg,
         panel,
         source,
         wifi=wifi,
-        buttons=(unicorn.is_pressed, button_pins(unicorn)),
+        buttons=buttons,
         hooks=hooks,
-        wdt=wdt,
         status=status,
         settings=settings,
         make_actions=make_actions,
+        log=console.line,
     )
-    if make_watchdog and cfg["watchdog"]:
-        app.wdt = make_watchdog()
-    asyncio.run(app.main())
-    return app

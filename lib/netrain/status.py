@@ -36,9 +36,11 @@ SLOTS = ("config", "link", "controller", "data")
 
 
 class Status:
-    def __init__(self):
+    def __init__(self, on_change=None):
+        """``on_change(slot, state, detail)`` is called on each change (the console)."""
         self._slots = {}
         self._details = {}
+        self._on_change = on_change
         self.changes = 0  # bumps on every change, so the overlay re-renders lazily
 
     def set(self, slot, state, detail=None):
@@ -48,6 +50,8 @@ class Status:
             self._slots[slot] = state
             self._details[slot] = detail
             self.changes += 1
+            if self._on_change:
+                self._on_change(slot, state, detail)
 
     def clear(self, slot):
         self.set(slot, OK)

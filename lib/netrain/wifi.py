@@ -8,7 +8,8 @@ exponential backoff; the chip keeps trying meanwhile, so a link that comes back
 during the backoff ends the wait at the next check. A link that drops later
 (router reboot) is noticed within ``check_ms`` and rejoined. ``request_reconnect``
 lets the poll task force a rejoin when requests keep failing while
-``isconnected()`` still says True.
+``isconnected()`` still says True. ``log(topic, text)`` gets one line per join and
+per lost link (the console); failures reach it as status changes.
 """
 
 from .compat import const, sleep_ms, ticks_diff, ticks_ms
@@ -26,8 +27,9 @@ class WifiSupervisor:
     backoff_min_ms = 2000
     backoff_max_ms = 60000
 
-    def __init__(self, wlan, ssid, password, status, power_save=False):
+    def __init__(self, wlan, ssid, password, status, power_save=False, log=None):
         self._wlan = wlan
+        self._log = log or (lambda topic, text: None)
         self._ssid = ssid
         self._password = password
         self._status = status
@@ -74,19 +76,32 @@ class WifiSupervisor:
     async def run(self):
         self._configure()
         backoff_ms = self.backoff_min_ms
+        up = False
         while True:
             if self._wlan.isconnected() and not self._reconnect:
                 self._status.clear("link")
                 backoff_ms = self.backoff_min_ms
+                up = True
                 await sleep_ms(self.check_ms)
                 continue
+            if up:
+                up = False
+                self._log("wifi", "rejoining" if self._reconnect else "link lost")
             self._reconnect = False
             if await self._join():
                 self.joins += 1
+                up = True
+                self._log("wifi", "joined %s as %s" % (self._ssid, self._address()))
                 self._status.clear("link")
                 continue
             await self._wait_for_link(backoff_ms)
             backoff_ms = min(self.backoff_max_ms, backoff_ms * 2)
+
+    def _address(self):
+        try:
+            return self._wlan.ifconfig()[0]
+        except (OSError, AttributeError, IndexError):
+            return "?"
 
     async def _wait_for_link(self, wait_ms):
         start_ms = ticks_ms()

@@ -17,6 +17,12 @@ except AttributeError:  # CPython
 
 
 class SimHooks:
+    """Every attribute of netrain.app.Hooks (not imported: the simulator counts this
+    module's heap as the stubs', apart from the firmware's)."""
+
+    #: The stub Wi-Fi's DNS server is made up: never the board's DNS client here.
+    board_dns = False
+
     def __init__(self, options):
         self.config_path = options.get("config", "config.json")
         seconds = options.get("seconds")
@@ -37,8 +43,8 @@ class SimHooks:
 
     def stall_handshake(self):
         """Block for one handshake's CPU time: on the Pico W the ECDHE and signature
-        maths run inside one mbedTLS call that no task can interrupt
-        (shared/reference/platform.md section 6); the unix port does it in microseconds."""
+        maths run inside one mbedTLS call that no task can interrupt; the unix port
+        does it in microseconds."""
         self.tls_stalls += 1
         _block_ms(self.tls_stall_ms)
 

@@ -101,3 +101,40 @@ def test_redacted_hides_secrets():
 def test_missing_file():
     err = raises(config.ConfigError, config.load, "/nonexistent/config.json")
     assert "not found" in err.problem
+
+
+def test_unknown_scene_is_rejected_with_the_choices():
+    err = raises(config.ConfigError, config.parse, GOOD[:-1] + ', "display": {"scene": "disco"}}')
+    assert err.key == "display.scene"
+    assert "disco" in err.problem and "classic, ocean, fire, night" in err.fix
+
+
+def test_urls_that_do_not_parse_are_rejected():
+    for url in (
+        "htps:/foo",
+        "https://htps:/foo",  # what a typo became: host "htps", empty port
+        "https://",
+        "https://:8443",
+        "https://uni fi.lan",
+        "https://unifi.lan:99999",
+        "https://unifi.lan:84x3",
+        "https://-unifi",
+        "https://[zz]:8443",
+    ):
+        text = '{"controller": {"url": "%s", "api_key": "k", "insecure": true}}' % url
+        err = raises(config.ConfigError, config.parse, text)
+        assert err.key == "controller.url", url
+        assert url in err.problem, err.problem
+    for url in (
+        "https://192.168.1.1",
+        "https://unifi.lan:8443/",
+        "http://10.0.0.2:8080/proxy",
+        "https://[fd00::1]:8443",
+    ):
+        text = '{"controller": {"url": "%s", "api_key": "k", "insecure": true}}' % url
+        assert config.parse(text)["controller"]["url"] == url.rstrip("/")
+
+
+def test_only_pause_takes_an_argument():
+    err = raises(config.ConfigError, config.parse, GOOD[:-1] + ', "buttons": {"C": "scene:fire"}}')
+    assert err.key == "buttons.C" and "takes no" in err.problem

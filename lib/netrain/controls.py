@@ -1,0 +1,318 @@
+# netrain.controls: the one surface that buttons, the web API and MQTT drive the device through.
+# SPDX-License-Identifier: MIT
+"""User settings (brightness, scene, sleep, gain), the network actions and their
+feedback, in one object, so read-back, panel feedback and persistence land once.
+
+* ``press(button, gesture)``: a debounced button gesture, mapped through the config's
+  ``buttons`` and ``BUTTON_VERBS`` to a command;
+* ``command(name, value=None) -> (ok, message)``: starts a command at once; network
+  commands report their verified result later through ``feedback`` and ``record``
+  (the panel toast and the action record), as a button press does;
+* ``state() -> dict``: what a status page or MQTT publishes;
+* ``subscribe(callback)``: ``callback(event, data)`` on "setting", "action" and
+  "state" events.
+
+This object owns the settings file: it changes values and saves them (coalesced) from
+``tick``, which the app's once-a-second task calls. It also owns the rain's scene:
+the user's choice, or the calm "stale" palette while the app says the data is stale.
+"""
+
+from . import __version__
+from .buttons import DOUBLE, LONG, REPEAT, SHORT
+from .compat import const, mem_free, ticks_diff, ticks_ms
+from .effects.rain import SCENE_ORDER
+from .status import OK, STATES
+
+GREEN = (0, 255, 60)
+AMBER = (255, 150, 0)
+RED = (255, 30, 0)
+BLUE = (60, 140, 255)
+_FEEDBACK = {"working": BLUE, "done": GREEN, "failed": RED, "busy": AMBER}
+_MAX_ACTION_RECORDS = const(20)
+_BRIGHTNESS_STEP = 0.1
+_GAIN_STEPS = (25, 50, 100, 200, 400)
+_TOAST_MS = const(1200)
+
+#: A button's verb -> the command per gesture (short, long, double, repeat); None
+#: ignores that gesture. A verb with an argument ("pause:kids") passes it on
+#: ("pause:kids" for a long press). config.BUTTON_ACTIONS is this table's keys.
+BUTTON_VERBS = {
+    "adblock": ("show:adblock", "adblock", None, None),
+    "pause": ("show", "pause", "timed_pause", None),
+    "scene": ("scene", "scene", "scene", None),
+    "status": ("status", "status", "status", None),
+    "brightness_up": ("brightness:up",) * 4,
+    "brightness_down": ("brightness:down",) * 4,
+    "sleep": ("sleep", "sleep", None, None),
+    "gain_up": ("gain:up",) * 4,
+    "gain_down": ("gain:down",) * 4,
+    "none": (None,) * 4,
+}
+_GESTURE_INDEX = {SHORT: 0, LONG: 1, DOUBLE: 2, REPEAT: 3}
+
+
+def _is_bool(value):
+    return value is True or value is False
+
+
+class Controls:
+    def __init__(
+        self,
+        cfg,
+        panel,
+        rain,
+        overlay,
+        status,
+        sample,
+        meter,
+        metrics,
+        settings=None,
+        make_actions=None,
+        log=None,
+    ):
+        """``make_actions(feedback, record)`` builds the network actions (None: no
+        controller); ``log(topic, text)`` writes a console line."""
+        self._cfg = cfg
+        self._panel = panel
+        self._rain = rain
+        self._overlay = overlay
+        self._status = status
+        self._sample = sample
+        self._meter = meter
+        self._metrics = metrics
+        self._settings = settings
+        self._log = log or (lambda topic, text: None)
+        self._subscribers = []
+        self._status_seen = -1
+        self.actions = make_actions(self.feedback, self.record) if make_actions else None
+        saved = settings.values if settings else {}
+        display = cfg["display"]
+        self.gain_pct = saved.get("gain_pct") or 100
+        self.sleeping = bool(saved.get("sleeping"))
+        self.brightness = saved.get("brightness") or display["brightness"]
+        self.scene = saved["scene"] if saved.get("scene") in SCENE_ORDER else display["scene"]
+        self.stale = False
+        rain.set_scene(self.scene)
+        panel.set_brightness(self.brightness)
+
+    # -- entry points ------------------------------------------------------------
+
+    def press(self, button, gesture):
+        """A button gesture: the configured verb's command for it, if any."""
+        action = self._cfg["buttons"].get(button, "none")
+        verb = action.split(":", 1)[0]
+        name = BUTTON_VERBS[verb][_GESTURE_INDEX[gesture]]
+        if name is not None:
+            self.command(name + action[len(verb) :])
+
+    def command(self, name, value=None):
+        """Start a command; ``(ok, message)``. Network results arrive later."""
+        parts = name.split(":", 1)
+        verb = parts[0]
+        arg = parts[1] if len(parts) > 1 else ""
+        handler = _COMMANDS.get(verb)
+        if handler is None:
+            return False, 'unknown command "%s"' % name
+        return handler(self, arg, value, ticks_ms())
+
+    def subscribe(self, callback):
+        self._subscribers.append(callback)
+
+    def state(self):
+        status = self._status
+        sample = self._sample
+        meter = self._meter
+        current = status.current
+        known = self.actions.known if self.actions else {}
+        groups = {}
+        for group in self._cfg["groups"]:
+            groups[group] = known.get(group)
+        return {
+            "state": current,
+            "reason": status.detail(current),
+            "down_bytes_per_s": sample.down_bytes_per_s,
+            "up_bytes_per_s": sample.up_bytes_per_s,
+            "utilisation_down": _share(sample.down_bytes_per_s, meter.down.scale_bytes_per_s),
+            "utilisation_up": _share(sample.up_bytes_per_s, meter.up.scale_bytes_per_s),
+            "brightness": self.brightness,
+            "scene": self.scene,
+            "sleeping": self.sleeping,
+            "gain_pct": self.gain_pct,
+            "adblock": known.get("adblock"),
+            "groups": groups,
+            "uptime_s": ticks_diff(ticks_ms(), self._metrics.start_ms) // 1000,
+            "heap_free": mem_free(),
+            "version": __version__,
+            "actions": self._metrics.actions,
+        }
+
+    # -- from the app --------------------------------------------------------------
+
+    def tick(self, now_ms):
+        """Once a second: save changed settings, tell subscribers of a status change."""
+        if self._settings:
+            self._settings.maybe_save(now_ms)
+        status = self._status
+        if status.changes != self._status_seen:
+            self._status_seen = status.changes
+            if self._subscribers:
+                current = status.current
+                self._emit("state", {"state": current, "reason": status.detail(current)})
+
+    def set_stale(self, stale):
+        """The app's freshness verdict: the calm stale palette, or the user's scene."""
+        self.stale = stale
+        self._rain.set_scene("stale" if stale else self.scene)
+
+    def feedback(self, kind, text):
+        """A network action's progress on the panel ("working", "done", "failed", "busy")."""
+        # "working" stays up until the result replaces it (actions have a deadline).
+        duration_ms = 20000 if kind == "working" else 2500
+        self._overlay.toast(text, _FEEDBACK[kind], ticks_ms(), duration_ms)
+
+    def record(self, entry):
+        """A network action's result: kept for the metrics, printed, published."""
+        entry["t_s"] = ticks_diff(ticks_ms(), self._metrics.start_ms) // 1000
+        actions = self._metrics.actions
+        actions.append(entry)
+        if len(actions) > _MAX_ACTION_RECORDS:
+            actions.pop(0)
+        if entry["result"] == "verified":
+            self._log("action", "%s: %s" % (entry["action"], entry["detail"]))
+        else:
+            self._log("action", "%s failed: %s" % (entry["action"], entry["reason"]))
+        self._emit("action", entry)
+
+    # -- commands: (self, arg, value, now_ms) -> (ok, message) ---------------------
+
+    def _brightness(self, arg, value, now_ms):
+        if arg:  # "up" / "down": a button's step
+            value = self.brightness + (_BRIGHTNESS_STEP if arg == "up" else -_BRIGHTNESS_STEP)
+        elif _is_bool(value) or not isinstance(value, (int, float)):
+            return False, "brightness needs a number from 0 to 1"
+        self.brightness = min(1.0, max(0.05, round(value, 2)))
+        self._panel.set_brightness(self.brightness)
+        text = "LIGHT %d%%" % int(self.brightness * 100 + 0.5)
+        return self._changed("brightness", self.brightness, text, now_ms)
+
+    def _gain(self, arg, value, now_ms):
+        if arg:  # "up" / "down": the next of the button's steps
+            steps = _GAIN_STEPS
+            i = steps.index(self.gain_pct) if self.gain_pct in steps else 2
+            value = steps[min(len(steps) - 1, max(0, i + (1 if arg == "up" else -1)))]
+        elif _is_bool(value) or not isinstance(value, int) or not 1 <= value <= 1000:
+            return False, "gain needs a whole percent from 1 to 1000"
+        self.gain_pct = value
+        return self._changed("gain_pct", value, "GAIN %d%%" % value, now_ms)
+
+    def _scene(self, arg, value, now_ms):
+        if value is None:
+            i = SCENE_ORDER.index(self.scene) if self.scene in SCENE_ORDER else -1
+            value = SCENE_ORDER[(i + 1) % len(SCENE_ORDER)]
+        elif value not in SCENE_ORDER:
+            return False, "scenes are: " + ", ".join(SCENE_ORDER)
+        self.scene = value
+        self.set_stale(self.stale)
+        return self._changed("scene", value, value.upper(), now_ms)
+
+    def _sleep(self, arg, value, now_ms):
+        if value is None:
+            value = not self.sleeping
+        elif not _is_bool(value):
+            return False, "sleep needs true or false"
+        self.sleeping = value
+        return self._changed("sleeping", value, None, now_ms)
+
+    def _show_status(self, arg, value, now_ms):
+        status = self._status
+        sample = self._sample
+        state = status.current
+        text = "DOWN %s UP %s %s" % (
+            format_rate(sample.down_bytes_per_s),
+            format_rate(sample.up_bytes_per_s),
+            STATES[state][1] or "OK",
+        )
+        self._overlay.toast(text, GREEN if state == OK else AMBER, now_ms, 0)
+        return True, text
+
+    def _changed(self, key, value, toast, now_ms):
+        if self._settings:
+            self._settings.set(key, value, now_ms)
+        if toast:
+            self._overlay.toast(toast, GREEN, now_ms, _TOAST_MS)
+        self._emit("setting", {key: value})
+        return True, toast or "%s %s" % (key, value)
+
+    # -- network commands ----------------------------------------------------------
+
+    def _start(self, name, now_ms, func, *args):
+        if self.actions is None:
+            self._overlay.toast("NEEDS A CONTROLLER", AMBER, now_ms, 1500)
+            return False, "needs a controller"
+        if self.actions.start(name, func, *args):
+            return True, "started"
+        return False, "busy: " + self.actions.busy
+
+    def _adblock(self, arg, value, now_ms):
+        actions = self.actions
+        if value is None:
+            return self._start("adblock", now_ms, actions and actions.adblock_toggle)
+        if not _is_bool(value):
+            return False, "adblock needs true or false"
+        return self._start("adblock", now_ms, actions and actions.adblock_set, value)
+
+    def _pause(self, arg, value, now_ms):
+        actions = self.actions
+        if value is None:
+            return self._start("pause", now_ms, actions and actions.group_toggle, arg)
+        if not _is_bool(value):
+            return False, "pause needs true or false"
+        return self._start("pause", now_ms, actions and actions.group_set, arg, value)
+
+    def _timed_pause(self, arg, value, now_ms):
+        minutes = self._cfg["pause_min"] if value is None else value
+        if _is_bool(minutes) or not isinstance(minutes, (int, float)) or minutes <= 0:
+            return False, "timed_pause needs minutes above 0"
+        actions = self.actions
+        return self._start("pause", now_ms, actions and actions.group_pause_for, arg, minutes)
+
+    def _show(self, arg, value, now_ms):
+        """What the controller says now: "show:adblock", or "show:<group>"."""
+        actions = self.actions
+        if arg == "adblock":
+            return self._start("adblock", now_ms, actions and actions.adblock_show)
+        return self._start("pause", now_ms, actions and actions.group_show, arg)
+
+    def _emit(self, event, data):
+        for callback in self._subscribers:
+            callback(event, data)
+
+
+_COMMANDS = {
+    "brightness": Controls._brightness,
+    "gain": Controls._gain,
+    "scene": Controls._scene,
+    "sleep": Controls._sleep,
+    "status": Controls._show_status,
+    "adblock": Controls._adblock,
+    "pause": Controls._pause,
+    "timed_pause": Controls._timed_pause,
+    "show": Controls._show,
+}
+
+
+def _share(rate, scale):
+    if not scale:
+        return None
+    share = rate / scale
+    return 1.0 if share > 1 else round(share, 3)
+
+
+def format_rate(rate_bytes_per_s):
+    """Human rate in bits per second, e.g. 123M, 4.5M, 800K."""
+    bits = rate_bytes_per_s * 8
+    if bits >= 100_000_000:
+        return "%dM" % (bits // 1_000_000)
+    if bits >= 1_000_000:
+        return "%d.%dM" % (bits // 1_000_000, bits // 100_000 % 10)
+    return "%dK" % (bits // 1000)
