@@ -254,3 +254,33 @@ def test_unknown_time_after_reboot_resumes():
     rebooted, _, _ = make(unifi)
     rebooted.settings = actions.settings
     assert len(rebooted.due_reverts()) == 1
+
+
+def test_set_is_idempotent_and_known_follows_what_was_read_back():
+    for unifi in (FakeUnifi(), FakeUnifi(version="9.5.21", era_b=True)):
+        actions, _, _ = make(unifi)
+        assert actions.known == {}
+        assert run_async(actions.adblock_set(True)) == "ADBLOCK ON"
+        assert run_async(actions.adblock_set(True)) == "ADBLOCK ON"  # a set, not a toggle
+        assert actions.known["adblock"] is True
+        run_async(actions.group_set("kids", True))
+        assert actions.known["kids"] is True
+        unifi.blocked["aa:bb:cc:dd:ee:01"] = False  # changed behind our back
+        assert run_async(actions.group_show("kids")) == "KIDS PARTLY PAUSED"
+        assert actions.known["kids"] is None
+
+
+def test_start_passes_arguments_to_the_action():
+    unifi = FakeUnifi()
+    actions, events, records = make(unifi)
+
+    async def go():
+        import asyncio
+
+        assert actions.start("pause", actions.group_set, "kids", True)
+        while actions.busy:
+            await asyncio.sleep(0.01)
+
+    run_async(go())
+    assert records[-1]["result"] == "verified" and records[-1]["detail"] == "KIDS PAUSED"
+    assert events[0] == ("working", "PAUSE...")
