@@ -9,6 +9,7 @@ resets, chunk framing.
 
 import base64
 import json
+import select
 import socket
 import ssl
 import subprocess
@@ -214,6 +215,8 @@ def test_cli_prints_one_ready_line(tmp_path, cert_dir):
     cmd += ["--mode", "legacy", "--fault", "latency_ms=1,path=/nowhere"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
+        # bounded: a fake that never gets ready fails here instead of hanging the suite
+        assert select.select([proc.stdout], [], [], 60)[0], "no ready line within 60 s"
         info = json.loads(proc.stdout.readline())
         for key in ("url", "port", "control_url", "cert_pem", "api_key", "username", "password"):
             assert key in info

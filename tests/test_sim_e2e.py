@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.e2e  # every test here launches the simulator
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Heap for the MicroPython runs. docs/contracts.md models the device with 100K on the
 #: 64-bit unix port; the whole firmware (code loaded from .mpy included) does not fit

@@ -6,11 +6,13 @@ recovered) and that the report says so. The verdict's strict frame-gap limit is 
 the full run: this box is shared.
 """
 
+import pytest
 from test_sim_e2e import micropython_args
 
 from tools.soak.__main__ import analyse, main, plan, verdict
 
 
+@pytest.mark.e2e
 def test_short_soak(tmp_path, capsys):
     micropython_args()  # skips without the unix port
     out = tmp_path / "RELIABILITY.md"
