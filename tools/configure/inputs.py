@@ -29,6 +29,8 @@ class Target:
 def parse_url(text):
     text = text.strip()
     if "://" not in text:
+        if ":/" in text or text.startswith("/"):  # "htps:/foo" is a typo, not a host "htps"
+            raise SetupError('"%s" is not an address' % text, "e.g. https://192.168.1.1")
         text = "https://" + text
     parts = urllib.parse.urlsplit(text)
     scheme = parts.scheme.lower()
@@ -122,19 +124,29 @@ def resolve(item, clients):
     )
 
 
-def check_wifi(ssid, password, country):
+def check_ssid(ssid):
     if len(ssid.encode()) > _MAX_SSID_BYTES:
         raise SetupError(
             "the Wi-Fi name (SSID) is longer than %d bytes" % _MAX_SSID_BYTES, "check --ssid"
         )
+    return ssid
+
+
+def check_wifi_password(password):
     if password and not 8 <= len(password) <= 64:
         raise SetupError(
             "the Wi-Fi password has %d characters; WPA2/WPA3 passwords have 8 to 63 "
             "(or 64 hex digits)" % len(password),
             "check --wifi-password (leave it empty for an open network)",
         )
+    return password
+
+
+def check_country(country):
+    country = country.strip().upper()
     if not _COUNTRY.match(country):
         raise SetupError('"%s" is not a two-letter country code' % country, "e.g. --country GB")
+    return country
 
 
 def parse_mbps(text):

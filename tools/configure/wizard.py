@@ -17,7 +17,9 @@ from .controller import Controller, UnknownSite, wan_summary
 from .errors import SetupError
 from .inputs import (
     MAX_GROUP_MACS,
-    check_wifi,
+    check_country,
+    check_ssid,
+    check_wifi_password,
     parse_groups,
     parse_mbps,
     parse_url,
@@ -55,6 +57,21 @@ class Wizard:
                 return answer
         raise SetupError("no answer for %s" % flag.split()[0], "pass %s" % flag)
 
+    def retry(self, ask, check, flag):
+        """A prompted answer that ``check`` refuses is explained and asked again (bounded)."""
+        for _ in range(MAX_TRIES):
+            try:
+                return check(ask())
+            except SetupError as exc:
+                self.io.error(exc)
+        raise SetupError("no usable answer for %s" % flag.split()[0], "pass %s" % flag)
+
+    def checked(self, value, flag, question, check, default=""):
+        """A flag's value is checked once; a prompt's answer until it passes."""
+        if value is not None or not self.interactive:
+            return check(self.need(value, flag, question, default=default))
+        return self.retry(lambda: self.need(None, flag, question, default=default), check, flag)
+
     def confirm(self, question, refusal):
         """--yes answers yes; a script without it gets ``refusal``; a person is asked."""
         if self.args.yes:
@@ -67,13 +84,12 @@ class Wizard:
 
     def run(self):
         args, io = self.args, self.io
-        target = parse_url(
-            self.need(
-                args.url,
-                "--url URL",
-                "Controller address (https://IP for a console, https://IP:8443 if self-hosted)",
-                default=DEFAULT_URL,
-            )
+        target = self.checked(
+            args.url,
+            "--url URL",
+            "Controller address (https://IP for a console, https://IP:8443 if self-hosted)",
+            parse_url,
+            default=DEFAULT_URL,
         )
         if target.dropped_path:
             io.say("Using %s (the path in the address is not needed)." % target.url)
@@ -170,7 +186,10 @@ class Wizard:
         args, io = self.args, self.io
         ssid = args.ssid
         if ssid is None and self.interactive:
-            ssid = io.ask("Wi-Fi network (SSID) the board joins (2.4 GHz; empty to skip)")
+            ask = "Wi-Fi network (SSID) the board joins (2.4 GHz; empty to skip)"
+            ssid = self.retry(lambda: io.ask(ask), check_ssid, "--ssid NAME")
+        elif ssid:
+            check_ssid(ssid)
         if not ssid:
             io.warn(
                 "no Wi-Fi network given (--ssid): the board will not get online "
@@ -187,12 +206,20 @@ class Wizard:
                     "pass --wifi-password W (or set %s; empty for an open "
                     "network)" % ENV_WIFI_PASSWORD,
                 )
-            password = io.secret("Wi-Fi password (empty for an open network)")
+            password = self.retry(
+                lambda: io.secret("Wi-Fi password (empty for an open network)"),
+                check_wifi_password,
+                "--wifi-password W",
+            )
+        else:
+            check_wifi_password(password)
         country = args.country
-        if country is None:
-            country = io.ask("Wi-Fi country code", "GB") if self.interactive else "GB"
-        country = country.strip().upper()
-        check_wifi(ssid, password, country)
+        if country is None and self.interactive:
+            country = self.retry(
+                lambda: io.ask("Wi-Fi country code", "GB"), check_country, "--country CC"
+            )
+        else:
+            country = check_country(country or "GB")
         return {"ssid": ssid, "password": password, "country": country}
 
     def trust(self, target, want_sha256):
@@ -450,19 +477,28 @@ class Wizard:
             io.say("Plan speed from the controller: %s Mbit/s down, %s Mbit/s up" % plan)
             return plan
         if self.interactive:
-            down = io.ask("Internet plan download speed in Mbit/s (empty: scale automatically)")
-            if down:
-                up = io.ask("Upload speed in Mbit/s")
-                try:
-                    return parse_mbps(down), parse_mbps(up)
-                except ValueError as exc:
-                    raise SetupError("plan speed: %s" % exc, "use --down-mbps and --up-mbps")
-            return None
+            ask = "Internet plan download speed in Mbit/s (empty: scale automatically)"
+            down = self.retry(lambda: io.ask(ask), _mbps_or_empty, "--down-mbps N")
+            if down is None:
+                return None
+            up = self.retry(lambda: io.ask("Upload speed in Mbit/s"), _mbps, "--up-mbps N")
+            return down, up
         io.say(
             "No plan speed on the controller: the rain scales to the traffic it sees "
             "(set --down-mbps and --up-mbps to fix the scale)."
         )
         return None
+
+
+def _mbps(text):
+    try:
+        return parse_mbps(text)
+    except ValueError as exc:
+        raise SetupError("plan speed %r: %s" % (text, exc), "a number of Mbit/s, e.g. 500")
+
+
+def _mbps_or_empty(text):
+    return _mbps(text) if text else None
 
 
 def _rate_mbps(value):
