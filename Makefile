@@ -10,7 +10,7 @@ PORT ?=
 DRY_RUN ?=
 BOARD_ARGS = $(if $(PORT),--port $(PORT)) $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
 
-.PHONY: sim test bench target lint format clean venv configure deploy repl logs
+.PHONY: sim test test-fast bench target lint format clean venv configure deploy repl logs
 
 venv: $(STAMP)
 
@@ -22,10 +22,16 @@ $(STAMP): requirements.txt
 sim: $(STAMP)
 	$(PY) -m sim $(ARGS)
 
+# Simulator runs in parallel: each mostly waits out its run time on ~10% of a core
+# (tests/conftest.py hands out the longest first). TEST_JOBS=0 runs them one by one.
+TEST_JOBS ?= 4
+TEST_SELECT ?=
+
 test: $(STAMP)
 	@status=0; \
-	echo "== CPython (pytest): whole suite =="; \
-	$(PY) -m pytest -q tests; rc=$$?; \
+	echo "== CPython (pytest): $(or $(TEST_SELECT),whole suite), $(TEST_JOBS) workers =="; \
+	$(PY) -m pytest -q -n $(TEST_JOBS) --maxschedchunk 1 $(if $(TEST_SELECT),-m "$(TEST_SELECT)") \
+		tests; rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then status=1; fi; \
 	echo "== MicroPython unix port: portable tests =="; \
 	$(UPY) -X heapsize=2M tests/run_upy.py || status=1; \
@@ -34,10 +40,16 @@ test: $(STAMP)
 		&& echo "ruff: clean" || status=1; \
 	exit $$status
 
+# The inner loop: everything but the simulator runs (pytest -m e2e has those).
+test-fast: TEST_SELECT = not e2e
+test-fast: test
+
 # First setup: writes config.json and controller.pem here, e.g.
-# make configure ARGS="--url https://192.168.1.1 --api-key KEY --ssid Home --wifi-password W"
+# make configure ARGS="--url https://192.168.1.1 --api-key KEY --ssid Home --wifi-password PASSPHRASE"
+# The command is not echoed: ARGS may hold the key and passwords.
 configure: $(STAMP)
-	$(PY) -m tools.configure $(ARGS)
+	@echo "$(PY) -m tools.configure$(if $(ARGS), [ARGS not shown])"
+	@$(PY) -m tools.configure $(ARGS)
 
 # Ours against the naive baseline on the unix port (BENCH.md); QUICK=1 is the CI smoke run.
 QUICK ?=
