@@ -277,6 +277,9 @@ class Bridge:
         if await self.client.publish(self.topics[key], payload, True):
             self._last[key] = payload
             self.publishes += 1
+        # A publish that fits the socket's buffer never yields; ~1.4 ms each on an
+        # RP2040, so a dozen back to back would hold the render for a frame.
+        await sleep_ms(0)
 
     async def _publish_discovery(self):
         client = self.client

@@ -328,6 +328,7 @@ class Client:
             else:
                 raise MqttError("unexpected packet 0x%02x" % type_byte)
             self._ping_sent = False
+            await sleep_ms(0)  # buffered packets are handled without a read: yield between
         raise MqttError(self.last_error or "session closed")
 
     async def _ping(self):
