@@ -5,7 +5,8 @@ import json
 
 from _util import FakeClock, raises, run_async
 
-from netrain.ha import Bridge, from_config, object_id
+from netrain.ha import Bridge, object_id
+from netrain.ha_setup import from_config
 
 PREFIX = "homeassistant"
 BASE = "netrain/e661"
