@@ -341,6 +341,24 @@ def test_sizes_and_shapes_follow_the_reference(ctl, key_client):
     assert key_client.request("GET", P + "/api/s/default/stat/nothing", headers=KEY).status == 404
 
 
+def test_stat_device_gateway_rates(ctl, key_client):
+    """stat/device (all, or one by MAC): the gateway's uplink and wan1 carry the WAN rates."""
+    base = P + "/api/s/default/stat/device"
+    found = key_client.request("GET", base, headers=KEY).json()["data"]
+    assert [d["type"] for d in found] == ["udm", "uap", "usw"]
+    gw = found[0]
+    assert gw["mac"] == "74:ac:b9:14:2e:01"
+    assert gw["uplink"]["rx_bytes-r"] == 1250000 and gw["uplink"]["tx_bytes-r"] == 125000
+    assert gw["wan1"]["rx_bytes-r"] == 1250000
+    one = key_client.request("GET", base + "/" + gw["mac"], headers=KEY).json()["data"]
+    assert [d["mac"] for d in one] == [gw["mac"]]
+    resp = key_client.request("GET", base + "/00:11:22:33:44:55", headers=KEY)
+    assert resp.status == 400 and resp.json()["meta"]["msg"] == "api.err.UnknownDevice"
+    ctl.set_fault("wan_down", count=1)
+    gw = key_client.request("GET", base, headers=KEY).json()["data"][0]
+    assert gw["uplink"]["up"] is False and gw["uplink"]["rx_bytes-r"] == 0
+
+
 def test_float_rates_wan2_and_wan_down(ctl, key_client):
     ctl.set_option("float_rates", True)
     ctl.set_option("wan2", True)
@@ -476,10 +494,19 @@ def test_legacy_login_cookies_and_csrf(legacy_ctl):
     assert client.request("GET", "/api/s/default/stat/health").status == 200
     assert client.request("GET", P + "/api/s/default/stat/health").status == 404
     body = {"cmd": "block-sta", "mac": KIDS_IPAD}
-    assert client.request("POST", "/api/s/default/cmd/stamgr", body).status == 403
-    csrf = {"X-Csrf-Token": client.cookies["csrf_token"]}
-    assert client.request("POST", "/api/s/default/cmd/stamgr", body, csrf).status == 200
+    # as real legacy consoles: a write without X-Csrf-Token is taken (aiounifi sends none)
+    assert client.request("POST", "/api/s/default/cmd/stamgr", body).status == 200
     assert legacy_ctl.client_blocked(KIDS_IPAD)
+    legacy_ctl.set_option("legacy_csrf_required", True)  # the stricter variant, on request
+    try:
+        unblock = {"cmd": "unblock-sta", "mac": KIDS_IPAD}
+        assert client.request("POST", "/api/s/default/cmd/stamgr", unblock).status == 403
+        assert legacy_ctl.client_blocked(KIDS_IPAD)
+        csrf = {"X-Csrf-Token": client.cookies["csrf_token"]}
+        assert client.request("POST", "/api/s/default/cmd/stamgr", unblock, csrf).status == 200
+        assert not legacy_ctl.client_blocked(KIDS_IPAD)
+    finally:
+        legacy_ctl.set_option("legacy_csrf_required", False)
     fresh = Client(legacy_ctl)
     resp = fresh.request("GET", "/api/s/default/stat/health", headers={"X-API-KEY": "anything"})
     assert resp.status == 401 and resp.json()["meta"]["msg"] == "api.err.LoginRequired"

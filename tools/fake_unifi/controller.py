@@ -55,7 +55,9 @@ DEFAULTS = {
     "token_cookie": "TOKEN",  # some builds say UOS_TOKEN
     "token_expire_header": False,
     "login_required_status": 401,  # or 200: LoginRequired envelope with HTTP 200
-    "legacy_csrf_required": True,
+    # Legacy consoles take writes without X-Csrf-Token (aiounifi never sends one there);
+    # True makes the fake stricter than them, for a client that must send it anyway.
+    "legacy_csrf_required": False,
     "api_key_classic": True,  # key also honoured on classic and v2 paths
     "chunked": False,
     "chunk_size": 1024,

@@ -358,6 +358,65 @@ def health(site, mode, down, up, wan_ok=True, wan2=None, num_sta=9, uptime_s=492
     return elements
 
 
+def devices(site, mode, down, up, wan_ok=True, uptime_s=492633):
+    """stat/device data[]: the gateway (WAN rates in uplink and wan1), an AP and a switch.
+
+    As on stat/health, rx_bytes-r is download and tx_bytes-r upload, in bytes/s.
+    """
+    gw = GATEWAYS[mode]
+    wan = {
+        "name": "wan",
+        "ifname": "eth8" if mode == "unifios" else "eth0",
+        "ip": WAN_IP if wan_ok else "",
+        "up": wan_ok,
+        "type": "wire",
+        "rx_bytes-r": down,
+        "tx_bytes-r": up,
+        "bytes-r": down + up,
+        "speed": 1000,
+        "full_duplex": True,
+    }
+    gateway = {
+        "_id": oid(site, "device", "gw"),
+        "mac": gw["mac"],
+        "name": gw["name"],
+        "model": "UDMPRO" if mode == "unifios" else "UGW3",
+        "type": "udm" if mode == "unifios" else "ugw",
+        "version": gw["version"],
+        "ip": gw["ip"],
+        "adopted": True,
+        "state": 1,
+        "uptime": uptime_s,
+        "uplink": dict(wan),
+        "wan1": dict(wan),
+        "speedtest-status": {
+            "xput_download": 912.4,
+            "xput_upload": 95.1,
+            "latency": 9,
+            "rundate": 1700000000,
+        },
+    }
+    others = [
+        ("ap", "74:ac:b9:20:31:7a", "Hallway AP", "UAL6", "uap", "192.168.1.20"),
+        ("sw", "74:ac:b9:33:08:c4", "Desk Switch", "USL8LP", "usw", "192.168.1.21"),
+    ]
+    return [gateway] + [
+        {
+            "_id": oid(site, "device", key),
+            "mac": mac,
+            "name": name,
+            "model": model,
+            "type": kind,
+            "version": "6.6.77.15402",
+            "ip": ip,
+            "adopted": True,
+            "state": 1,
+            "uptime": uptime_s - 3600,
+        }
+        for key, mac, name, model, kind, ip in others
+    ]
+
+
 def sysinfo(version, mode, hostname="UDM-Pro", uptime_s=492633):
     is_os = mode == "unifios"
     info = {

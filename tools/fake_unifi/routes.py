@@ -31,6 +31,7 @@ _FILTER = re.compile(r"^(\w+)\.(eq|contains)\('([^']*)'\)$")
 _SITE_ROUTES = [
     ("GET", re.compile(r"^stat/health$"), "health"),
     ("GET", re.compile(r"^stat/sysinfo$"), "sysinfo"),
+    ("GET", re.compile(r"^stat/device(?:/(?P<mac>[0-9a-f:]+))?$"), "stat_device"),
     ("GET", re.compile(r"^rest/networkconf(?:/(?P<id>[0-9a-f]+))?$"), "networkconf"),
     ("GET", re.compile(r"^get/setting(?:/(?P<key>ips))?$"), "get_setting"),
     ("PUT", re.compile(r"^set/setting/ips(?:/[0-9a-f]+)?$"), "set_ips"),
@@ -357,6 +358,17 @@ class Router:
             self.opts.network_version, self.opts.mode, uptime_s=self.ctl.uptime_s()
         )
         return json_response(200, payloads.ok(data))
+
+    def _stat_device(self, req, site, mac=None):
+        wan_ok = not fires(self.ctl.faults.take("wan_down", req.path, req.method))
+        down, up = self.ctl.traffic.current(wan_ok)
+        self.ctl.served(down, up, req.path, "ok" if wan_ok else "error")
+        found = payloads.devices(site.name, self.opts.mode, down, up, wan_ok, self.ctl.uptime_s())
+        if mac is not None:
+            found = [d for d in found if d["mac"] == mac]
+            if not found:
+                raise ApiError(400, "api.err.UnknownDevice")
+        return json_response(200, payloads.ok(found))
 
     def _networkconf(self, req, site, id=None):
         nets = payloads.networks(site.name) + [payloads.wan_network(site.name, self.opts.plan_kbps)]
