@@ -18,7 +18,7 @@ the user's choice, or the calm "stale" palette while the app says the data is st
 """
 
 from . import __version__
-from .buttons import DOUBLE, LONG, REPEAT, SHORT
+from .buttons import SHORT
 from .compat import const, mem_free, ticks_diff, ticks_ms
 from .effects.rain import SCENE_ORDER
 from .status import OK, STATES
@@ -33,22 +33,23 @@ _BRIGHTNESS_STEP = 0.1
 _GAIN_STEPS = (25, 50, 100, 200, 400)
 _TOAST_MS = const(1200)
 
-#: A button's verb -> the command per gesture (short, long, double, repeat); None
-#: ignores that gesture. A verb with an argument ("pause:kids") passes it on
-#: ("pause:kids" for a long press). config.BUTTON_ACTIONS is this table's keys.
+#: A button's verb -> its command per gesture, space-separated in the order of the
+#: gesture constants (short, long, double, repeat); "-" ignores that gesture. A verb
+#: with an argument passes it on: "pause:kids" held long runs "pause:kids". Strings,
+#: not tuples: the table stays loaded and tuples cost three times the heap.
+#: config.BUTTON_ACTIONS is this table's keys.
 BUTTON_VERBS = {
-    "adblock": ("show:adblock", "adblock", None, None),
-    "pause": ("show", "pause", "timed_pause", None),
-    "scene": ("scene", "scene", "scene", None),
-    "status": ("status", "status", "status", None),
-    "brightness_up": ("brightness:up",) * 4,
-    "brightness_down": ("brightness:down",) * 4,
-    "sleep": ("sleep", "sleep", None, None),
-    "gain_up": ("gain:up",) * 4,
-    "gain_down": ("gain:down",) * 4,
-    "none": (None,) * 4,
+    "adblock": "show:adblock adblock - -",
+    "pause": "show pause timed_pause -",
+    "scene": "scene scene scene -",
+    "status": "status status status -",
+    "brightness_up": "brightness:up brightness:up brightness:up brightness:up",
+    "brightness_down": "brightness:down brightness:down brightness:down brightness:down",
+    "sleep": "sleep sleep - -",
+    "gain_up": "gain:up gain:up gain:up gain:up",
+    "gain_down": "gain:down gain:down gain:down gain:down",
+    "none": "- - - -",
 }
-_GESTURE_INDEX = {SHORT: 0, LONG: 1, DOUBLE: 2, REPEAT: 3}
 
 
 def _is_bool(value):
@@ -101,8 +102,8 @@ class Controls:
         """A button gesture: the configured verb's command for it, if any."""
         action = self._cfg["buttons"].get(button, "none")
         verb = action.split(":", 1)[0]
-        name = BUTTON_VERBS[verb][_GESTURE_INDEX[gesture]]
-        if name is not None:
+        name = BUTTON_VERBS[verb].split()[gesture - SHORT]  # SHORT..REPEAT are 1..4
+        if name != "-":
             self.command(name + action[len(verb) :])
 
     def command(self, name, value=None):
@@ -113,7 +114,7 @@ class Controls:
         handler = _COMMANDS.get(verb)
         if handler is None:
             return False, 'unknown command "%s"' % name
-        return handler(self, arg, value, ticks_ms())
+        return handler(self, verb, arg, value, ticks_ms())
 
     def subscribe(self, callback):
         self._subscribers.append(callback)
@@ -183,9 +184,9 @@ class Controls:
             self._log("action", "%s failed: %s" % (entry["action"], entry["reason"]))
         self._emit("action", entry)
 
-    # -- commands: (self, arg, value, now_ms) -> (ok, message) ---------------------
+    # -- commands: (self, verb, arg, value, now_ms) -> (ok, message) ---------------
 
-    def _brightness(self, arg, value, now_ms):
+    def _brightness(self, verb, arg, value, now_ms):
         if arg:  # "up" / "down": a button's step
             value = self.brightness + (_BRIGHTNESS_STEP if arg == "up" else -_BRIGHTNESS_STEP)
         elif _is_bool(value) or not isinstance(value, (int, float)):
@@ -195,7 +196,7 @@ class Controls:
         text = "LIGHT %d%%" % int(self.brightness * 100 + 0.5)
         return self._changed("brightness", self.brightness, text, now_ms)
 
-    def _gain(self, arg, value, now_ms):
+    def _gain(self, verb, arg, value, now_ms):
         if arg:  # "up" / "down": the next of the button's steps
             steps = _GAIN_STEPS
             i = steps.index(self.gain_pct) if self.gain_pct in steps else 2
@@ -205,7 +206,7 @@ class Controls:
         self.gain_pct = value
         return self._changed("gain_pct", value, "GAIN %d%%" % value, now_ms)
 
-    def _scene(self, arg, value, now_ms):
+    def _scene(self, verb, arg, value, now_ms):
         if value is None:
             i = SCENE_ORDER.index(self.scene) if self.scene in SCENE_ORDER else -1
             value = SCENE_ORDER[(i + 1) % len(SCENE_ORDER)]
@@ -215,7 +216,7 @@ class Controls:
         self.set_stale(self.stale)
         return self._changed("scene", value, value.upper(), now_ms)
 
-    def _sleep(self, arg, value, now_ms):
+    def _sleep(self, verb, arg, value, now_ms):
         if value is None:
             value = not self.sleeping
         elif not _is_bool(value):
@@ -223,7 +224,7 @@ class Controls:
         self.sleeping = value
         return self._changed("sleeping", value, None, now_ms)
 
-    def _show_status(self, arg, value, now_ms):
+    def _show_status(self, verb, arg, value, now_ms):
         status = self._status
         sample = self._sample
         state = status.current
@@ -245,43 +246,35 @@ class Controls:
 
     # -- network commands ----------------------------------------------------------
 
-    def _start(self, name, now_ms, func, *args):
-        if self.actions is None:
+    def _network(self, verb, arg, value, now_ms):
+        """adblock / pause:<group> (toggle, or set with True/False), timed_pause:<group>
+        (minutes, default pause_min), show:adblock / show:<group> (read the state)."""
+        actions = self.actions
+        if actions is None:
             self._overlay.toast("NEEDS A CONTROLLER", AMBER, now_ms, 1500)
             return False, "needs a controller"
-        if self.actions.start(name, func, *args):
+        adblock = verb == "adblock" or arg == "adblock"
+        name = "adblock" if adblock else "pause"
+        if verb == "show":
+            value = None
+            func = actions.adblock_show if adblock else actions.group_show
+        elif verb == "timed_pause":
+            value = self._cfg["pause_min"] if value is None else value
+            if _is_bool(value) or not isinstance(value, (int, float)) or value <= 0:
+                return False, "timed_pause needs minutes above 0"
+            func = actions.group_pause_for
+        elif value is None:
+            func = actions.adblock_toggle if adblock else actions.group_toggle
+        elif not _is_bool(value):
+            return False, name + " needs true or false"
+        else:
+            func = actions.adblock_set if adblock else actions.group_set
+        args = () if adblock else (arg,)  # the group
+        if value is not None:
+            args += (value,)
+        if actions.start(name, func, *args):
             return True, "started"
-        return False, "busy: " + self.actions.busy
-
-    def _adblock(self, arg, value, now_ms):
-        actions = self.actions
-        if value is None:
-            return self._start("adblock", now_ms, actions and actions.adblock_toggle)
-        if not _is_bool(value):
-            return False, "adblock needs true or false"
-        return self._start("adblock", now_ms, actions and actions.adblock_set, value)
-
-    def _pause(self, arg, value, now_ms):
-        actions = self.actions
-        if value is None:
-            return self._start("pause", now_ms, actions and actions.group_toggle, arg)
-        if not _is_bool(value):
-            return False, "pause needs true or false"
-        return self._start("pause", now_ms, actions and actions.group_set, arg, value)
-
-    def _timed_pause(self, arg, value, now_ms):
-        minutes = self._cfg["pause_min"] if value is None else value
-        if _is_bool(minutes) or not isinstance(minutes, (int, float)) or minutes <= 0:
-            return False, "timed_pause needs minutes above 0"
-        actions = self.actions
-        return self._start("pause", now_ms, actions and actions.group_pause_for, arg, minutes)
-
-    def _show(self, arg, value, now_ms):
-        """What the controller says now: "show:adblock", or "show:<group>"."""
-        actions = self.actions
-        if arg == "adblock":
-            return self._start("adblock", now_ms, actions and actions.adblock_show)
-        return self._start("pause", now_ms, actions and actions.group_show, arg)
+        return False, "busy: " + actions.busy
 
     def _emit(self, event, data):
         for callback in self._subscribers:
@@ -294,10 +287,10 @@ _COMMANDS = {
     "scene": Controls._scene,
     "sleep": Controls._sleep,
     "status": Controls._show_status,
-    "adblock": Controls._adblock,
-    "pause": Controls._pause,
-    "timed_pause": Controls._timed_pause,
-    "show": Controls._show,
+    "adblock": Controls._network,
+    "pause": Controls._network,
+    "timed_pause": Controls._network,
+    "show": Controls._network,
 }
 
 

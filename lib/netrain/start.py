@@ -60,22 +60,18 @@ def config_dir(path):
     return path.rsplit("/", 1)[0] if "/" in path else "."
 
 
-class FileError(Exception):
-    """A file the config names is missing or unusable: shown as a config error
-    (``key``, the message with the fix), as config.ConfigError is."""
-
-    def __init__(self, cfg, folder, err):
-        # The config's only file today is the pinned certificate (controller.ca_pem).
-        self.key = "controller.ca_pem"
-        path = cfg["controller"]["ca_pem"] or ""
-        if not path.startswith("/"):
-            path = folder + "/" + path
-        problem = "not found or unreadable" if isinstance(err, OSError) else str(err)
-        super().__init__(
-            'config "%s": %s: %s. Fix: capture the controller\'s certificate with '
-            '"make configure" (python -m tools.configure), which writes it beside config.json'
-            % (self.key, path, problem)
-        )
+def ca_pem_error(cfg, folder, err):
+    """The console line for a pinned certificate that is missing, empty or junk,
+    worded as config.ConfigError words its messages (the validator is unloaded)."""
+    path = cfg["controller"]["ca_pem"]
+    if not path.startswith("/"):
+        path = folder + "/" + path
+    problem = "not found or unreadable" if isinstance(err, OSError) else str(err)
+    return (
+        'config "controller.ca_pem": %s: %s. Fix: capture the controller\'s certificate '
+        'with "make configure" (python -m tools.configure), which writes it beside '
+        "config.json" % (path, problem)
+    )
 
 
 def device_resolver(wlan, url):
@@ -142,8 +138,10 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None)
     status = Status(console.status)
     cfg, exc = load_config(config_path)
     folder = config_dir(config_path)
-    source = None
-    if exc is None:
+    key = message = None
+    if exc is not None:
+        key, message = exc.key, str(exc)
+    else:
         collect()  # the validator's garbage gone before the HTTP stack and its buffers load
         resolver = hooks.resolver
         if resolver is None and hooks.board_dns:
@@ -153,12 +151,12 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None)
         except (OSError, ValueError) as err:  # a pinned certificate missing, empty or junk
             if not cfg["controller"]["ca_pem"]:
                 raise
-            exc = FileError(cfg, folder, err)
-    if exc is not None:
-        console.out("netrain: " + str(exc))
+            key, message = "controller.ca_pem", ca_pem_error(cfg, folder, err)
+    if key is not None:
+        console.out("netrain: " + message)
         console.out("netrain: fix config.json (see config.example.json)")
         console.out('netrain: or create it with "make configure" (python -m tools.configure)')
-        status.set("config", "config_error", exc.key)
+        status.set("config", "config_error", key)
         return App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
     wifi = None
     if wlan is not None and cfg["wifi"]["ssid"]:
