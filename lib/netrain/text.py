@@ -10,7 +10,7 @@ strings or lists while drawing: only ``Scroller.set_text`` allocates, once per m
 """
 
 from . import font
-from .compat import micropython, ptr8, ticks_add, ticks_diff
+from .compat import micropython, ptr8, ptr32, ticks_add, ticks_diff
 
 _GLYPHS = font.GLYPHS
 _INDEX = font.INDEX
@@ -119,6 +119,24 @@ def _shade(
     if y1 > fb_height:
         y1 = fb_height
     if x >= x1 or y >= y1:
+        return
+    if shift > 8:
+        shift = 8
+    if b == 0 and g == 0 and r == 0 or shift == 8:
+        # Whole pixels at once: shift the word, mask off what crossed a byte boundary,
+        # add the tint (no carry: a shift of 8 leaves 0), keep the fourth byte as it was.
+        words = ptr32(fb)
+        mask = (0xFF >> shift) * 0x10101
+        tint = b | g << 8 | r << 16
+        top = 0xFF
+        top <<= 24  # at run time: the constant would be a big int on a 32-bit port
+        for row in range(y, y1):
+            i = row * fb_width + x
+            end = i + x1 - x
+            while i < end:
+                word = words[i]
+                words[i] = ((word >> shift) & mask) + tint | (word & top)
+                i += 1
         return
     buf = ptr8(fb)
     span = (x1 - x) * 4

@@ -1,10 +1,11 @@
 # tools.target: `make target`, the firmware's hot paths measured on a model of the board.
 # SPDX-License-Identifier: MIT
-"""python -m tools.target rp2040 [--json OUT] [--only render,health,gc,app]
+"""python -m tools.target rp2040 [--json OUT] [--only render,views,health,gc,app]
 
 Builds lib/netrain for armv6m into a littlefs image and runs measurement programs
 (tools/target/scripts/) on the emulated Pico W: the render path per frame, one
-poll's parse of the fake controller's stat/health reply, a GC collection at the
+poll's parse of the fake controller's stat/health reply, each view (when
+lib/netrain/views exists) at every Unicorn size, a GC collection at the
 heap the app leaves, and the app itself with the demo source for 10 emulated
 seconds. Prints one JSON object whose keys name the model (``..._rp2040``). Where
 the model or node is missing it says so in one line and exits 0 with
@@ -21,8 +22,9 @@ from tools.fake_unifi import payloads
 
 from . import rp2040
 
-PROGRAMS = ("render", "health", "gc", "app")
+PROGRAMS = ("render", "views", "health", "gc", "app")
 SUFFIX = "_rp2040"
+VIEWS = os.path.join(rp2040.ROOT, "lib", "netrain", "views")  # measured once they exist
 #: A stat/health reply as the fake controller serves it (UniFi OS console, busy WAN).
 HEALTH_REPLY = payloads.dumps(payloads.ok(payloads.health("default", "unifios", 9e6, 1.2e6)))
 
@@ -31,6 +33,8 @@ def measure(programs, log=print):
     rp2040.prepare({"/health.json": HEALTH_REPLY}, log)
     figures = {"model_rp2040": "MicroPython v1.27.0 RPI_PICO_W in rp2040js, 125 MHz"}
     for name in programs:
+        if name == "views" and not os.path.isdir(VIEWS):
+            continue
         started = time.monotonic()
         result = rp2040.run(rp2040.script(name))
         log("target: %s on rp2040 (%.0f s wall)" % (name, time.monotonic() - started))

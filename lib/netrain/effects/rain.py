@@ -11,7 +11,7 @@ and deterministic for a given seed.
 
 from array import array
 
-from ..compat import const, micropython, ptr8, ptr32
+from ..compat import const, micropython, ptr8, ptr32, uint
 
 _FP = const(256)  # fixed point: 1 px = 256 units
 _FREE = const(0)
@@ -151,21 +151,11 @@ class Rain:
                 return col
         return col
 
-    @micropython.native
     def step(self, dt_ms):
         """Advance every drop by dt_ms of time; free drops whose trail has left."""
-        limit = self.height * _FP
-        pos = self._pos
-        speed = self._speed
-        kind = self._kind
-        length = self._len
-        for i in range(self.max_drops):
-            if kind[i] != _FREE:
-                p = pos[i] + speed[i] * dt_ms // 1000
-                pos[i] = p
-                if p - length[i] * _FP > limit:
-                    kind[i] = _FREE
-                    self.active -= 1
+        self.active -= _step(
+            self._pos, self._speed, self._kind, self._len, self.max_drops, self.height, dt_ms
+        )
 
     def blank(self, fb):
         """All LEDs off (sleep), without allocating."""
@@ -187,6 +177,28 @@ class Rain:
             self.width,
             self.height,
         )
+
+
+@micropython.viper
+def _step(pos_buf, speed_buf, kind_buf, len_buf, n: int, h: int, dt_ms: int) -> int:
+    # Returns how many drops it freed. Words are sign-extended as in _draw and stored
+    # as uint: a 32-bit store of the same bits on every port (CPython checks the range).
+    pos = ptr32(pos_buf)
+    speed = ptr32(speed_buf)
+    kind = ptr8(kind_buf)
+    length = ptr8(len_buf)
+    sign = 1
+    sign <<= 31
+    limit = h * _FP
+    freed = 0
+    for i in range(n):
+        if kind[i] != _FREE:
+            p = ((pos[i] ^ sign) - sign) + ((speed[i] ^ sign) - sign) * dt_ms // 1000
+            pos[i] = uint(p)
+            if p - length[i] * _FP > limit:
+                kind[i] = _FREE
+                freed += 1
+    return freed
 
 
 @micropython.viper
