@@ -308,16 +308,17 @@ def micropython(path, code):
 
 
 SMOKE = (
-    "from netrain import config, meter\n"
-    'cfg = config.parse(\'{"controller": {"url": "http://10.0.0.1", "api_key": "k"}}\')\n'
-    "print(cfg['controller']['site'], meter.curve_permille(0.5), config.__file__)\n"
+    "from netrain import http_parse, meter\n"
+    "scheme, host, port, path = http_parse.parse_url('https://10.0.0.1:8443/x')\n"
+    "print(host, port, meter.curve_permille(0.5), http_parse.__file__)\n"
 )
 
 
 @pytest.mark.skipif(not os.path.exists(UPY), reason="needs .venv/bin/micropython")
 def test_device_build_loads_on_micropython(capsys, setup):
-    # config and meter hold no @micropython.native code, so their .mpy is plain bytecode
-    # (no arch in the header) and the unix port loads the very files the Pico W gets.
+    # http_parse and meter (and what they import) hold no @micropython.native code, so
+    # their .mpy is plain bytecode (no arch in the header) and the unix port loads the
+    # very files the Pico W gets. (config no longer qualifies: it imports the controls.)
     # rain's armv6m machine code cannot run on x64: the port must refuse it.
     dry_run(capsys, setup)
     lib = os.path.join(setup["build"], "lib")
@@ -325,7 +326,12 @@ def test_device_build_loads_on_micropython(capsys, setup):
     assert found == {name + ".mpy" for name in module_names()}  # .mpy files only
     proc = micropython(lib, SMOKE)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["default", "900", os.path.join(lib, "netrain", "config.mpy")]
+    assert proc.stdout.split() == [
+        "10.0.0.1",
+        "8443",
+        "900",
+        os.path.join(lib, "netrain", "http_parse.mpy"),
+    ]
     proc = micropython(lib, "import netrain.effects.rain")
     assert proc.returncode == 1 and "incompatible .mpy arch" in proc.stdout + proc.stderr
 
