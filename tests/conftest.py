@@ -7,10 +7,18 @@ for path in (os.path.join(ROOT, "tests", "portable"), os.path.join(ROOT, "lib"),
     if path not in sys.path:
         sys.path.insert(0, path)
 
-#: Simulator runs in files whose owners mark them elsewhere; `make test-fast` skips them.
-E2E_ELSEWHERE = ("test_bench.py::test_quick_bench_writes_every_figure",)
+#: Long runs in files whose owners do not mark them; `make test-fast` skips them.
+E2E_ELSEWHERE = (
+    "test_bench.py::test_quick_bench_writes_every_figure",
+    "test_target_rp2040.py::",  # the emulated Pico W: tens of seconds per test
+)
 #: The longest runs, handed to the parallel workers first so none is left running alone.
-LONGEST = ("test_soak.py::test_short_soak", "test_bench.py::", "test_faults_e2e.py::")
+LONGEST = (
+    "test_soak.py::test_short_soak",
+    "test_target_rp2040.py::",
+    "test_bench.py::",
+    "test_faults_e2e.py::",
+)
 
 
 def _rank(item):
