@@ -249,6 +249,7 @@ def build_mpy(out_dir=MPY_DIR, march="x64"):
             subprocess.run(
                 [mpy_cross, "-O3", "-march=" + march, "-s", rel[:-4] + ".py", "-o", dst, src],
                 check=True,
+                timeout=60,
             )
     return out_dir
 
@@ -295,7 +296,11 @@ def stub_allowance(binary):
     env = dict(os.environ, MICROPYPATH=".frozen:" + STUBS)
     env.pop("NETRAIN_SIM", None)
     out = subprocess.run(
-        [binary, "-X", "heapsize=2M", "-c", probe], env=env, capture_output=True, text=True
+        [binary, "-X", "heapsize=2M", "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     allowance = int(out.stdout.strip())
     cached = {k: v for k, v in cached.items() if isinstance(v, dict)}  # drop the old format
