@@ -198,7 +198,7 @@ def test_views_feed_history_whatever_is_shown():
     views.get("history").draw(fb)
     full = [x for x in range(16) if _px(fb, 16, x, 15)[1] > 50]
     assert full == [12, 13, 14, 15]  # four minutes so far
-    assert views.numbers.down_text == "1000" and views.numbers.up_text == "0.0"
+    assert views.numbers.down_text == b"1000" and views.numbers.up_text == b"0.0"
 
 
 def test_split_full_level_and_peak_hold():
@@ -250,25 +250,29 @@ def test_numbers_text_and_layouts():
     assert mbit_text(117_500_000) == "940"
     assert mbit_text(10**10) == "9999"
     wide = Numbers(53, 11)
-    assert wide._labels[2] == "MBIT/S"  # the Galactic shows it all on the lines
-    assert Numbers(32, 32)._labels[3] == "MBIT/S"
-    assert Numbers(16, 16)._labels == ("", "", "", "MBIT")
+    assert wide._labels[2] == b"MBIT/S"  # the Galactic shows it all on the lines
+    assert Numbers(32, 32)._labels[3] == b"MBIT/S"
+    assert Numbers(16, 16)._labels == (b"", b"", b"", b"MBIT")
 
 
-def test_numbers_redraw_only_when_the_figures_change():
+def test_numbers_are_right_aligned_and_follow_the_rates():
     n = Numbers(16, 16)
     n.set_rates(117_500_000, 6_062_500)
-    frame = n._frame
-    before = bytes(frame)
-    n.set_rates(117_500_001, 6_062_501)  # same figures
-    assert bytes(frame) == before
-    n.set_rates(1_250_000, 6_062_500)
-    assert bytes(frame) != before
+    assert (n.down_text, n.up_text) == (b"940", b"48.5")
     fb = bytearray(16 * 16 * 4)
     n.draw(fb)
-    assert fb == frame
-    green_rows = [y for y in range(16) if any(_px(fb, 16, x, y)[1] > 200 for x in range(16))]
-    assert green_rows[0] == 0 and green_rows[-1] <= 10
+    green = [(x, y) for y in range(16) for x in range(16) if _px(fb, 16, x, y) == (60, 255, 90)]
+    amber = [(x, y) for y in range(16) for x in range(16) if _px(fb, 16, x, y) == (255, 170, 40)]
+    assert min(y for _, y in green) == 0 and max(y for _, y in green) == 4
+    assert min(y for _, y in amber) == 6 and max(y for _, y in amber) == 10
+    assert max(x for x, _ in green) == max(x for x, _ in amber) == 14  # right-aligned
+    unit = [y for y in range(16) if _px(fb, 16, 0, y) == (90, 90, 110)]  # the M of MBIT
+    assert unit == [11, 12, 13, 14, 15]
+    n.set_rates(1_250_000, 6_062_500)
+    assert n.down_text == b"10.0"
+    before = bytes(fb)
+    n.draw(fb)
+    assert bytes(fb) != before
 
 
 def test_step_draw_and_tick_allocate_nothing():

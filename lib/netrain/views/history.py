@@ -15,57 +15,52 @@ frame and allocates nothing.
 import math
 from array import array
 
-from ..compat import const, micropython, ptr8, ticks_add, ticks_diff
+from ..compat import const, micropython, ptr8, ptr32, ticks_add, ticks_diff
 from ..meter import CURVE_K
 
 _NO_DATA = const(255)
 _KBYTES = const(1000)  # rates are kept in kB/s: small ints even at 10 Gbit/s on 32 bits
 
 
+# Pixel words as ptr32 stores them: B | G << 8 | R << 16 (bytes B, G, R, 0).
+_BODY = const(0x004614)  # the download bar: dim green
+_TOP = const(0x78FF8C)  # its top pixel: bright
+_LINE = const(0x14141C)  # the faint full-speed line
+_DOT = const(0xFF9600)  # upload: amber
+
+
 @micropython.viper
 def _paint(fb, geom, down_h, up_h):
     # geom: width, height, ring index of the leftmost (oldest) column.
-    p = ptr8(fb)
+    p = ptr32(fb)
     g = ptr8(geom)
     d = ptr8(down_h)
     u = ptr8(up_h)
     w = int(g[0])
     h = int(g[1])
     i = int(g[2])
-    stride = w * 4
+    bottom = (h - 1) * w
     x = 0
     while x < w:
         dh = int(d[i])
+        if dh == 255:
+            dh = 0
         uh = int(u[i])
-        q = x * 4
-        k = h  # height of the row from the bottom, 1-based
-        while k > 0:
-            b = 0
-            gr = 0
-            r = 0
-            if dh != 255 and k <= dh:
-                if k == dh:  # the bar's top: bright
-                    b = 140
-                    gr = 255
-                    r = 120
-                else:
-                    b = 20
-                    gr = 70
-                    r = 0
-            elif k == h:  # the full-speed line
-                b = 28
-                gr = 20
-                r = 20
-            if uh != 255 and k == uh:
-                b = 0
-                gr = 150
-                r = 255
-            p[q] = b
-            p[q + 1] = gr
-            p[q + 2] = r
-            p[q + 3] = 0
-            q += stride
-            k -= 1
+        q = bottom + x
+        k = 1  # height of the row from the bottom, 1-based
+        while k <= h:
+            word = 0
+            if k < dh:
+                word = _BODY
+            elif k == dh:
+                word = _TOP
+            elif k == h:
+                word = _LINE
+            if k == uh:
+                word = _DOT
+            p[q] = word
+            q -= w
+            k += 1
         i += 1
         if i == w:
             i = 0

@@ -8,25 +8,34 @@ as in the rain's classic scene. The layout is the richest that fits the panel:
 * small (Stellar 16x16): ``940`` and ``48.5`` over a dim ``MBIT``.
 
 Below 100 Mbit/s one decimal is shown, from 9999 on the figure stays at 9999. The
-frame is drawn with netrain.text once per change of the figures (``set_rates``, at
-poll time) into a buffer of its own; ``draw`` copies that buffer, allocating nothing.
+figures and their places are worked out at poll time (``set_rates``); ``draw`` clears
+the frame and draws a handful of texts with netrain.text, allocating nothing.
 """
 
 from .. import font
-from ..text import draw_text, fill_rect
+from ..compat import micropython, ptr32
+from ..text import draw_text
 
-_DOWN_RGB = (60, 255, 90)
-_UP_RGB = (255, 170, 40)
-_UNIT_RGB = (90, 90, 110)
 _NUMBER_PX = 15  # the widest figure: "8888"
 _GAP_PX = 2
-#: (down label, up label, unit on the lines, unit on a row of its own), richest first.
+#: (down label, up label, unit on the lines, unit on a row of its own), richest first;
+#: bytes, so the frame loop iterates them without allocating.
 _LAYOUTS = (
-    ("DN", "UP", "MBIT/S", ""),
-    ("DN", "UP", "", "MBIT/S"),
-    ("", "", "", "MBIT"),
-    ("", "", "", ""),
+    (b"DN", b"UP", b"MBIT/S", b""),
+    (b"DN", b"UP", b"", b"MBIT/S"),
+    (b"", b"", b"", b"MBIT"),
+    (b"", b"", b"", b""),
 )
+
+
+@micropython.viper
+def _clear(fb, pixels):
+    p = ptr32(fb)
+    n = int(pixels)
+    i = 0
+    while i < n:
+        p[i] = 0
+        i += 1
 
 
 def mbit_text(rate_bytes_per_s):
@@ -60,53 +69,49 @@ class Numbers:
     def __init__(self, width, height):
         self.width = width
         self.height = height
-        self._labels, self._line_px, rows = _layout(width, height)
-        self._x = (width - self._line_px) // 2
-        self._y = (height - rows) // 2 if rows < height else 0
-        self._frame = bytearray(width * height * 4)
+        labels, line_px, rows = _layout(width, height)
+        x = (width - line_px) // 2
+        y = (height - rows) // 2 if rows < height else 0
+        label_px = max(font.text_width(labels[0]), font.text_width(labels[1]))
+        self._labels = labels
+        self._label_x = x
+        self._figure_end_x = x + (label_px + _GAP_PX if label_px else 0) + _NUMBER_PX
+        self._unit_x = self._figure_end_x + _GAP_PX
+        self._row_x = (width - font.text_width(labels[3])) // 2
+        self._y = y
+        self._down_x = self._up_x = 0
         self.down_text = self.up_text = None
         self.set_rates(0, 0)
 
     def set_rates(self, down_bytes_per_s, up_bytes_per_s):
-        """New figures; the frame is redrawn only when the text they show changes."""
-        down = mbit_text(down_bytes_per_s)
-        up = mbit_text(up_bytes_per_s)
-        if down == self.down_text and up == self.up_text:
-            return
-        self.down_text = down
-        self.up_text = up
-        w = self.width
-        h = self.height
-        fb = self._frame
-        fill_rect(fb, w, h, 0, 0, w, h, 0, 0, 0)
-        label_down, label_up, inline, row = self._labels
-        y = self._y
-        self._line(fb, label_down, down, inline, y, _DOWN_RGB)
-        self._line(fb, label_up, up, inline, y + font.HEIGHT + 1, _UP_RGB)
-        if row:
-            x = (w - font.text_width(row)) // 2
-            rgb = _UNIT_RGB
-            draw_text(fb, w, h, row, x, y + 2 * font.HEIGHT + 1, rgb[2], rgb[1], rgb[0])
-
-    def _line(self, fb, label, figure, unit, y, rgb):
-        w = self.width
-        h = self.height
-        x = self._x
-        b, g, r = rgb[2], rgb[1], rgb[0]
-        if self._labels[0]:
-            # Labels dimmer than the figures: they are read once, the figures often.
-            draw_text(fb, w, h, label, x, y, b >> 1, g >> 1, r >> 1)
-            x += max(font.text_width(self._labels[0]), font.text_width(self._labels[1]))
-            x += _GAP_PX
-        draw_text(fb, w, h, figure, x + _NUMBER_PX - font.text_width(figure), y, b, g, r)
-        if unit:
-            unit_rgb = _UNIT_RGB
-            x += _NUMBER_PX + _GAP_PX
-            draw_text(fb, w, h, unit, x, y, unit_rgb[2], unit_rgb[1], unit_rgb[0])
+        """New figures (bytes: the frame loop iterates them without allocating)."""
+        down = mbit_text(down_bytes_per_s).encode()
+        up = mbit_text(up_bytes_per_s).encode()
+        if down != self.down_text:
+            self.down_text = down
+            self._down_x = self._figure_end_x - font.text_width(down)
+        if up != self.up_text:
+            self.up_text = up
+            self._up_x = self._figure_end_x - font.text_width(up)
 
     def step(self, dt_ms):
         pass  # changes only with the figures
 
     def draw(self, fb):
-        """Copy the prepared frame into a B,G,R,0 frame buffer of width*height*4 bytes."""
-        fb[:] = self._frame
+        """Render into a B,G,R,0 frame buffer of width*height*4 bytes."""
+        w = self.width
+        h = self.height
+        _clear(fb, w * h)
+        label_down, label_up, inline, row = self._labels
+        y = self._y
+        y_up = y + font.HEIGHT + 1
+        if label_down:  # labels dimmer than the figures: read once, the figures often
+            draw_text(fb, w, h, label_down, self._label_x, y, 45, 127, 30)
+            draw_text(fb, w, h, label_up, self._label_x, y_up, 20, 85, 127)
+        draw_text(fb, w, h, self.down_text, self._down_x, y, 90, 255, 60)
+        draw_text(fb, w, h, self.up_text, self._up_x, y_up, 40, 170, 255)
+        if inline:
+            draw_text(fb, w, h, inline, self._unit_x, y, 110, 90, 90)
+            draw_text(fb, w, h, inline, self._unit_x, y_up, 110, 90, 90)
+        if row:
+            draw_text(fb, w, h, row, self._row_x, y + 2 * font.HEIGHT + 1, 110, 90, 90)

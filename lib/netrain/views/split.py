@@ -10,7 +10,7 @@ The level's last pixel is lit in proportion, so the bars move smoothly between
 pixels. ``draw`` is one viper pass over the frame and allocates nothing.
 """
 
-from ..compat import micropython, ptr8
+from ..compat import micropython, ptr8, ptr32
 
 # Colour ramps from the base of a bar to its end, (r, g, b): download, upload.
 _RAMPS = (((0, 60, 10), (40, 255, 80)), ((70, 30, 0), (255, 190, 40)))
@@ -21,7 +21,7 @@ def _paint(fb, geom, state, pal):
     # geom: width, height, horizontal, then [start, end) across the bars, per meter.
     # state per meter: whole pixels lit, fraction of the next (0..255), peak pixel + 1.
     # pal per meter: length entries of B, G, R along the bar.
-    p = ptr8(fb)
+    p = ptr32(fb)
     g = ptr8(geom)
     s = ptr8(state)
     c = ptr8(pal)
@@ -29,47 +29,51 @@ def _paint(fb, geom, state, pal):
     h = int(g[1])
     horizontal = int(g[2])
     length = w if horizontal else h
-    q = 0
-    y = 0
-    while y < h:
-        x = 0
-        while x < w:
-            across = y if horizontal else x
-            m = -1
-            if int(g[3]) <= across and across < int(g[4]):
-                m = 0
-            elif int(g[5]) <= across and across < int(g[6]):
-                m = 1
-            b = 0
-            gr = 0
-            r = 0
-            if m >= 0:
-                pos = x if horizontal else h - 1 - y
-                full = int(s[m * 3])
-                o = (m * length + pos) * 3
-                b = int(c[o])
-                gr = int(c[o + 1])
-                r = int(c[o + 2])
-                if pos == int(s[m * 3 + 2]) - 1:  # the peak marker
-                    b = (b >> 1) + 128
-                    gr = (gr >> 1) + 128
-                    r = (r >> 1) + 128
-                elif pos == full:  # partly lit, never below the track
-                    f = int(s[m * 3 + 1])
-                    b = (b * f >> 8) | (b >> 4)
-                    gr = (gr * f >> 8) | (gr >> 4)
-                    r = (r * f >> 8) | (r >> 4)
-                elif pos > full:  # the unlit track
-                    b = b >> 4
-                    gr = gr >> 4
-                    r = r >> 4
-            p[q] = b
-            p[q + 1] = gr
-            p[q + 2] = r
-            p[q + 3] = 0
-            q += 4
-            x += 1
-        y += 1
+    n = w * h
+    i = 0
+    while i < n:
+        p[i] = 0
+        i += 1
+    m = 0
+    while m < 2:
+        first = int(g[3 + 2 * m])
+        end = int(g[4 + 2 * m])
+        full = int(s[m * 3])
+        frac = int(s[m * 3 + 1])
+        peak = int(s[m * 3 + 2]) - 1
+        pos = 0
+        while pos < length:
+            o = (m * length + pos) * 3
+            b = int(c[o])
+            gr = int(c[o + 1])
+            r = int(c[o + 2])
+            if pos == peak:  # the peak marker
+                b = (b >> 1) + 128
+                gr = (gr >> 1) + 128
+                r = (r >> 1) + 128
+            elif pos == full:  # partly lit, never below the track
+                b = (b * frac >> 8) | (b >> 4)
+                gr = (gr * frac >> 8) | (gr >> 4)
+                r = (r * frac >> 8) | (r >> 4)
+            elif pos > full:  # the unlit track
+                b = b >> 4
+                gr = gr >> 4
+                r = r >> 4
+            word = b | (gr << 8) | (r << 16)
+            if horizontal:  # a column of the bar
+                q = first * w + pos
+                stop = end * w + pos
+                while q < stop:
+                    p[q] = word
+                    q += w
+            else:  # a row of the bar
+                q = (h - 1 - pos) * w + first
+                stop = q + end - first
+                while q < stop:
+                    p[q] = word
+                    q += 1
+            pos += 1
+        m += 1
 
 
 class Split:
