@@ -7,13 +7,13 @@ compression is asked for, and every wait is bounded: the socket timeout covers
 connect and each read, and a whole body must arrive within a few timeouts.
 """
 
-import base64
 import http.client
 import json
 import ssl
 import time
 
 from . import tls
+from .core import jwt_claim
 from .errors import SetupError, describe_network_error
 
 DEFAULT_MAX_BODY_BYTES = 1 << 20
@@ -216,15 +216,5 @@ class BodyTooLarge(SetupError):
 
 def _jwt_csrf(token):
     """The csrfToken claim of a UniFi OS TOKEN cookie (a JWT), or None."""
-    if not token:
-        return None
-    parts = token.split(".")
-    if len(parts) < 2:
-        return None
-    try:
-        payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        claims = json.loads(payload)
-    except ValueError:
-        return None
-    value = claims.get("csrfToken") if isinstance(claims, dict) else None
+    value = jwt_claim(token, "csrfToken") if token else None
     return value if isinstance(value, str) else None

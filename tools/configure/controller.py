@@ -8,9 +8,10 @@ never retried: consoles count every attempt towards their 429 lockout
 """
 
 from .client import BodyTooLarge
+from .core import PREFIX_UNIFI_OS as OS_PREFIX
+from .core import envelope_error, parse_plan
 from .errors import SetupError
 
-OS_PREFIX = "/proxy/network"
 KEY_WHERE = "Network > Settings > Control Plane > Integrations"
 _CLIENTS_MAX_BYTES = 8 << 20  # rest/user lists every client ever seen: large, but bounded
 _PAGE_MAX_BYTES = 256 << 10
@@ -170,17 +171,10 @@ class Controller:
 
     def plan_mbps(self, site):
         """(down, up) Mbit/s from the WAN network's provider capabilities, or None."""
-        for net in self._data(self._site_path(site, "rest/networkconf")):
-            if not isinstance(net, dict) or net.get("purpose") != "wan":
-                continue
-            caps = net.get("wan_provider_capabilities")
-            if not isinstance(caps, dict):
-                continue
-            down = caps.get("download_kilobits_per_second")
-            up = caps.get("upload_kilobits_per_second")
-            if _positive(down) and _positive(up):
-                return _mbps(down), _mbps(up)
-        return None
+        plan = parse_plan({"data": self._data(self._site_path(site, "rest/networkconf"))})
+        if plan is None:
+            return None
+        return tuple(_mbps(rate_bytes_per_s * 8 / 1000) for rate_bytes_per_s in plan)
 
     # -- envelopes ----------------------------------------------------------------------
 
@@ -280,18 +274,12 @@ def _check_server_state(resp):
 
 
 def _meta_msg(resp):
-    """meta.msg of a classic envelope (or "" when there is none)."""
+    """The error message of a classic, v2 or UniFi OS error body (as the firmware reads it)."""
     try:
         obj = resp.json()
     except SetupError:
         return ""
-    meta = obj.get("meta") if isinstance(obj, dict) else None
-    msg = meta.get("msg") if isinstance(meta, dict) else None
-    return msg if isinstance(msg, str) else ""
-
-
-def _positive(value):
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return envelope_error(obj) or ""
 
 
 def _mbps(kbps):

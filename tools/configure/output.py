@@ -4,11 +4,9 @@
 
 import json
 import os
-import sys
 
 from .errors import SetupError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG_NAME = "config.json"
 PEM_NAME = "controller.pem"  # the name firmware/config.example.json and the simulator use
 DEFAULT_GROUP = "kids"  # the group the default B button ("pause:kids") pauses
@@ -18,10 +16,7 @@ _PEM_MODE = 0o644
 
 def netrain_config():
     """netrain.config from this checkout's lib/: the validator the firmware itself runs."""
-    lib = os.path.join(ROOT, "lib")
-    if lib not in sys.path:
-        sys.path.insert(0, lib)
-    from netrain import config
+    from .core import config
 
     return config
 
