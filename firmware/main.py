@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: MIT
 # The same file runs in the desktop simulator, where sim/stubs stands in for the
 # device modules and the optional sim_hooks module collects metrics.
+import asyncio
+import gc
+import sys
+
 import machine
 import network
 from picographics import DISPLAY_STELLAR_UNICORN, PicoGraphics
 from stellar import StellarUnicorn
-
-from netrain import start
 
 CONFIG_PATH = "config.json"
 # The RP2040's watchdog allows at most 8388 ms; the render loop feeds it every frame.
@@ -47,7 +49,9 @@ def main():
     graphics = PicoGraphics(display=DISPLAY_STELLAR_UNICORN)
     wlan = network.WLAN(network.STA_IF)
     config_path = hooks.config_path if hooks else CONFIG_PATH
-    start.run(
+    from netrain import start
+
+    app = start.boot(
         config_path,
         unicorn,
         graphics,
@@ -56,6 +60,19 @@ def main():
         set_country=set_country,
         make_watchdog=make_watchdog,
     )
+    del start
+    forget("netrain.start")  # the wiring is done: its code becomes heap for TLS
+    gc.collect()
+    asyncio.run(app.main())
+
+
+def forget(name):
+    """Unload a module nothing refers to any more."""
+    sys.modules.pop(name, None)
+    package = sys.modules.get("netrain")
+    attr = name.rsplit(".", 1)[1]
+    if package is not None and hasattr(package, attr):
+        delattr(package, attr)
 
 
 main()

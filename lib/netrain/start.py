@@ -7,7 +7,6 @@ error is printed on the serial console (with the fix) and scrolls on the panel
 over calm rain until the file is fixed.
 """
 
-import asyncio
 import sys
 
 from .app import App, Hooks
@@ -17,7 +16,7 @@ from .panel import UnicornPanel
 from .settings import Settings
 from .source import DEMO_URL, DemoSource
 from .status import Status
-from .wifi import WifiSupervisor
+from .wifi import WifiSupervisor, dns_server
 
 BUTTON_PINS = (
     ("A", "SWITCH_A"),
@@ -88,7 +87,7 @@ def device_resolver(wlan, url):
         return None
     from .dns import Resolver
 
-    return Resolver(lambda: wlan.ifconfig()[3])
+    return Resolver(dns_server(wlan))
 
 
 def make_source(cfg, cfg_dir, opener=None, resolver=None):
@@ -105,7 +104,7 @@ def make_source(cfg, cfg_dir, opener=None, resolver=None):
     return source
 
 
-def run(
+def boot(
     config_path,
     unicorn,
     graphics,
@@ -114,19 +113,20 @@ def run(
     set_country=None,
     make_watchdog=None,
 ):
-    """Load the config, wire everything and run until the host stops us.
+    """Load the config and wire everything: the App, ready for ``asyncio.run(app.main())``.
 
+    Nothing built here keeps a reference into this module, so the caller may unload
+    it before running (firmware/main.py does: its code is heap that TLS can use).
     ``make_watchdog()`` arms the board's watchdog (fed by the render loop) just before
     the first frame, unless the config says ``"watchdog": false``; a config error
     runs without one, so the board stays open to a fix over USB.
     """
     panel = UnicornPanel(unicorn, graphics)
     app = build(config_path, panel, (unicorn.is_pressed, button_pins(unicorn)), wlan, hooks)
-    if make_watchdog and app.source is not None and app.cfg["watchdog"]:
-        app.wdt = make_watchdog()
     if set_country and app.wifi:
         set_country(app.cfg["wifi"]["country"])
-    asyncio.run(app.main())
+    if make_watchdog and app.source is not None and app.cfg["watchdog"]:
+        app.wdt = make_watchdog()
     return app
 
 

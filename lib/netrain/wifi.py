@@ -113,3 +113,9 @@ class WifiSupervisor:
     @property
     def connected(self):
         return self._wlan.isconnected()
+
+
+def dns_server(wlan):
+    """``server()`` -> the DNS server DHCP gave ``wlan`` (netrain.dns asks per lookup).
+    Defined here, not in netrain.start, which is unloaded once the app is built."""
+    return lambda: wlan.ifconfig()[3]
