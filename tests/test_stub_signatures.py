@@ -235,3 +235,47 @@ def test_each_board_shows_its_own_size(board, display, size):
         other = picographics.DISPLAY_COSMIC_UNICORN
     with pytest.raises(ValueError, match="%dx%d" % size):
         unicorn.update(picographics.PicoGraphics(display=other))
+
+
+def test_board_present_follows_the_simulators_board():
+    from simunicorn import board_present
+
+    assert board_present("stellar", "") and board_present("cosmic", "{}")
+    assert board_present("galactic", '{"board": "galactic"}')
+    assert not board_present("stellar", '{"board": "galactic"}')
+    with pytest.raises(ValueError, match="board"):
+        board_present("stellar", '{"board": "pimoroni"}')
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_only_the_selected_board_imports(runtime):
+    """As on a Pimoroni firmware: firmware/main.py can find the board by trying imports."""
+    import json
+    import subprocess
+
+    probe = (
+        "found = []\n"
+        "for name in ('stellar', 'galactic', 'cosmic'):\n"
+        "    try:\n"
+        "        __import__(name)\n"
+        "        found.append(name)\n"
+        "    except ImportError:\n"
+        "        pass\n"
+        "print(' '.join(found))\n"
+    )
+    binary = sys.executable
+    if runtime == "micropython":
+        binary = os.path.join(os.path.dirname(sys.executable), "micropython")
+        if not os.path.exists(binary):
+            pytest.skip("no MicroPython unix port in this environment")
+    for board, want in (
+        ("cosmic", "cosmic"),
+        ("galactic", "galactic"),
+        (None, "stellar galactic cosmic"),
+    ):
+        env = dict(os.environ, MICROPYPATH=STUBS, PYTHONPATH=STUBS)
+        env["NETRAIN_SIM"] = json.dumps({"board": board} if board else {})
+        out = subprocess.run(
+            [binary, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert out.stdout.strip() == want, out.stdout + out.stderr

@@ -16,9 +16,14 @@ first board object is built:
   height) + width*height*3 bytes R,G,B after brightness (sim/record.py reads it);
 * ``window`` (CPython): draw frames in the pygame window of sim/window.py, whose
   keys press the buttons too; closing it raises SystemExit from ``update``;
-* ``lux``: the ambient light reading (default 1200).
+* ``lux``: the ambient light reading (default 1200);
+* ``board``: ``stellar`` (default), ``galactic`` or ``cosmic``. A Pimoroni firmware
+  has only its own board's module, so the other two stand-ins refuse to import
+  (``board_present``) and firmware/main.py finds its board by trying them in turn.
 """
 
+import json
+import os
 import struct
 
 import simenv
@@ -32,6 +37,7 @@ DEFAULT_LUX = 1200.0
 DEFAULT_RECORD_FPS = 15
 _HEADER = "<IHH"
 _HEADER_SIZE = 8
+BOARDS = ("stellar", "galactic", "cosmic")
 BUTTON_NAMES = ("A", "B", "C", "D", "SLEEP", "VOL_UP", "VOL_DOWN", "LUX_UP", "LUX_DOWN")
 
 
@@ -382,3 +388,24 @@ def _import_window():
         print("unicorn: no simulator window (%s); running headless" % exc)
         return None
     return Window
+
+
+def board_present(module, sim_json=None):
+    """False when NETRAIN_SIM (or ``sim_json``) selects a board other than ``module``.
+
+    Read from the environment, not simenv.settings(), so that importing a stand-in
+    does not start the simulator's clock; an unset board is any board (tests, tools).
+    """
+    if sim_json is None:
+        sim_json = os.getenv("NETRAIN_SIM") or ""
+    if "board" not in sim_json:
+        return True
+    try:
+        board = json.loads(sim_json).get("board")
+    except (ValueError, AttributeError):
+        return True  # simenv.settings() reports a malformed NETRAIN_SIM on first use
+    if board is None:
+        return True
+    if board not in BOARDS:
+        raise ValueError("NETRAIN_SIM board: %r, want one of %s" % (board, ", ".join(BOARDS)))
+    return board == module
