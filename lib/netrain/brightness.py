@@ -53,6 +53,28 @@ class AutoBrightness:
         self._drift_sign = 0
         self.level_permille = max_permille
 
+    @classmethod
+    def from_config(cls, limits, offset_permille=0, key="display.auto_brightness"):
+        """From the config's ``{"min": 0.03, "max": 1.0}``; ValueError naming the bad key."""
+        if not isinstance(limits, dict):
+            raise ValueError('%s: want an object such as {"min": 0.03, "max": 1.0}' % key)
+        for name in limits:
+            if name not in ("min", "max"):
+                raise ValueError("%s.%s: unknown key (one of min, max)" % (key, name))
+        levels = []
+        for name, default in (("min", 0.03), ("max", 1.0)):
+            value = limits.get(name, default)
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not 0 <= value <= 1
+            ):
+                raise ValueError("%s.%s: want a brightness 0..1, got %r" % (key, name, value))
+            levels.append(int(value * 1000 + 0.5))
+        if levels[0] > levels[1]:
+            raise ValueError("%s.min: above max (%r > %r)" % (key, limits["min"], limits["max"]))
+        return cls(levels[0], levels[1], offset_permille)
+
     def target_permille(self):
         """Where the curve puts the panel for the smoothed reading and the LUX shift."""
         raw = self._ema16 >> 4 if self._ema16 > 0 else 0

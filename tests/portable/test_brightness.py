@@ -1,5 +1,7 @@
 # Portable tests of auto-brightness: curve, limits, smoothing, hysteresis, LUX shift.
 # SPDX-License-Identifier: MIT
+from _util import raises
+
 from netrain import compat
 from netrain.brightness import AutoBrightness, log2_fp
 
@@ -94,3 +96,19 @@ def test_update_allocates_nothing():
     finally:
         gc.enable()
     assert after - before == 0
+
+
+def test_from_config_and_errors_naming_the_key():
+    auto = AutoBrightness.from_config({"min": 0.1, "max": 0.6}, offset_permille=-100)
+    assert (auto.min_permille, auto.max_permille, auto.offset_permille) == (100, 600, -100)
+    assert AutoBrightness.from_config({}).max_permille == 1000
+    cases = (
+        ({"min": 2}, "display.auto_brightness.min"),
+        ({"max": "high"}, "display.auto_brightness.max"),
+        ({"min": 0.8, "max": 0.2}, "display.auto_brightness.min"),
+        ({"lux": 1}, "display.auto_brightness.lux"),
+    )
+    for cfg, key in cases:
+        exc = raises(ValueError, AutoBrightness.from_config, cfg)
+        assert key in str(exc), (key, str(exc))
+    raises(ValueError, AutoBrightness.from_config, True)
