@@ -5,41 +5,30 @@
     client = Client("https://192.168.1.1", ca_der=pem_text)  # or DER bytes
     resp = await client.request("GET", "/proxy/network/api/s/default/stat/health",
                                 headers=[("X-API-KEY", key)])
-    if resp.status == 200:
-        data = json.loads(bytes(resp.body))
 
-* One connection per Client, kept alive and reopened only after the server
-  closed it or it failed; requests are serialised on it. A request that finds
-  the reused connection already closed by the server (no response byte read)
-  is sent once more on a fresh connection.
-* https trusts only the pinned certificate (DER, or PEM) unless ``insecure=True``.
-  One TLS handshake per connection: inside connect on CPython, during the
-  first write and read on MicroPython.
-* Deadlines: CONNECT_TIMEOUT_MS for connect; RESPONSE_TIMEOUT_MS from sending
-  a request to its last response byte (plus the connect allowance on a new
-  TLS connection, for MicroPython's handshake); REQUEST_TIMEOUT_MS overall.
-* ``resp.body`` is a memoryview into the client's reusable body buffer, valid
-  until the next request on this client starts: parse or copy it
-  (``bytes(resp.body)``) before awaiting anything that may issue a request.
-* Only the headers named in ``keep_headers`` are kept (lowercase names);
-  Set-Cookie lines feed ``client.cookies`` and return in one Cookie header.
-* Redirects are not followed. No compression is asked for.
-* Every failure raises HttpError whose ``kind`` is one of KINDS (both in
-  netrain.http_parse, with the other pure parsers); the response is read by
-  netrain.http_read's ResponseReader, the certificate handled by netrain.cert.
+* One keep-alive connection per Client, requests serialised on it; a request that
+  finds it already closed by the server (no response byte read) is sent once more.
+* https trusts only the pinned certificate unless ``insecure=True``; one handshake
+  per connection (in connect on CPython, in the first write and read on MicroPython).
+* Deadlines: CONNECT_TIMEOUT_MS for connect; RESPONSE_TIMEOUT_MS from sending a
+  request to its last byte (plus the connect allowance on a new TLS connection);
+  REQUEST_TIMEOUT_MS overall.
+* ``resp.body`` is a memoryview valid until the next request starts: parse or copy
+  it first. A ``sink`` takes the body as it arrives instead (no buffer at all).
+* Only ``keep_headers`` are kept (lowercase); Set-Cookie lines feed ``client.cookies``.
+  No redirects followed, no compression asked for.
+* Every failure raises HttpError, ``kind`` one of KINDS (netrain.http_parse, with the
+  pure parsers); netrain.http_read reads the response, netrain.cert the certificate.
 * ``opener(host_ip, port, ssl_ctx) -> (reader, writer)`` replaces
-  ``asyncio.open_connection(host_ip, port, ssl=ssl_ctx)`` (the simulator
-  models the device's handshake with it); ssl_ctx is None for http and must
-  be passed on as is. ``await resolver(host, port) -> ip`` replaces the
-  runtime's DNS lookup of a host name (netrain.dns on the device, the
-  simulator's host table). It runs within the connect deadline, once, and
-  again only after connecting to the address it gave fails.
+  ``asyncio.open_connection`` (ssl_ctx None for http, passed on as is); ``await
+  resolver(host, port) -> ip`` replaces the DNS lookup of a host name, within the
+  connect deadline, once, and again only after connecting to its address fails.
 """
 
 import asyncio
 
-from netrain import __version__
 from netrain.compat import (
+    collect,
     find_byte,
     is_cert_error,
     is_tls_error,
@@ -58,14 +47,14 @@ from netrain.http_parse import (
     CookieJar,
     HttpError,
     Response,
-    check_field,
     is_ip_literal,
     parse_int,
     parse_status_line,
     parse_url,
+    request_head,
     wanted_lengths,
 )
-from netrain.http_read import ResponseReader
+from netrain.http_read import Grown, ResponseReader
 
 KEEP_HEADERS = (
     "x-csrf-token",
@@ -77,6 +66,7 @@ KEEP_HEADERS = (
 )
 _REFUSED = (111, 113, 110)  # ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT (Linux and lwIP numbering)
 _CLOSE_MS = 1000
+_FIT = object()  # request(): no kept buffer fits, allocate one for the reply
 
 
 async def _open_connection(host_ip, port, ssl_ctx):
@@ -92,6 +82,10 @@ class Client(ResponseReader):
     CONNECT_TIMEOUT_MS = 5000  #: TCP connect (and the TLS handshake, wherever it happens)
     RESPONSE_TIMEOUT_MS = 5000  #: from sending a request to having all of its response
     REQUEST_TIMEOUT_MS = 15000  #: a whole request, connect and retry included
+    #: tls_reserve=True: a block held while no connection is open and freed just before
+    #: one opens, so the TLS record buffers (16 KB in, 4 KB out: on the board they are in
+    #: the GC heap) find one contiguous block however fragmented the rest of the heap is
+    TLS_RESERVE_BYTES = 20480
 
     def __init__(
         self,
@@ -105,6 +99,7 @@ class Client(ResponseReader):
         connect_timeout_ms=None,
         response_timeout_ms=None,
         request_timeout_ms=None,
+        tls_reserve=False,
     ):
         super().__init__()
         scheme, self.host, self.port, self._base = parse_url(url)
@@ -145,7 +140,11 @@ class Client(ResponseReader):
         self._lock = asyncio.Lock()
         self._reader = self._writer = None
         self._established = False  # a response arrived on this connection
-        self._body = bytearray(max_body_bytes or self.MAX_BODY_BYTES)
+        #: kept for every reply; max_body_bytes=0 keeps none (a buffer per reply instead)
+        self._body = bytearray(self.MAX_BODY_BYTES if max_body_bytes is None else max_body_bytes)
+        self._reserve = None
+        self._reserving = self.tls and tls_reserve
+        self._hold_reserve()
 
     @property
     def connected(self):
@@ -161,30 +160,40 @@ class Client(ResponseReader):
         max_body_bytes=None,
         timeout_ms=None,
         skip_body=False,
+        sink=None,
     ):
         """Send one request and read its whole response; return a Response.
 
         ``body`` is bytes or str (JSON text gets Content-Type application/json
         unless ``headers`` name one); ``headers`` a sequence of (name, value).
-        ``max_body_bytes`` above the client's buffer size allocates a buffer
-        for this request only. ``skip_body`` reads the body (up to
-        MAX_SKIP_BYTES) without keeping it: status and headers of a big page
-        at no memory cost, the connection kept.
+        ``max_body_bytes`` above the client's buffer size (or any reply, for a
+        client built with ``max_body_bytes=0``) gets a buffer for this request
+        only, sized to the reply's Content-Length when it has one. ``skip_body``
+        reads the body (up to MAX_SKIP_BYTES) without keeping it: status and
+        headers of a big page at no memory cost, the connection kept. ``sink`` (``reset()``,
+        ``feed(chunk)``) is handed the body as it arrives instead (up to
+        ``max_body_bytes`` or MAX_SKIP_BYTES; ``reset()`` once the final
+        response's headers are in, so a retried request starts it afresh): a
+        reply parsed in passing needs no body buffer, and each chunk is at most
+        the receive buffer.
         """
         if isinstance(body, str):
             body = body.encode()
         keep = self._keep if keep_headers is None else tuple([n.lower() for n in keep_headers])
         lengths = self._keep_lengths if keep_headers is None else wanted_lengths(keep)
-        if skip_body:
-            limit, dest = self.MAX_SKIP_BYTES, None
+        if skip_body or sink is not None:
+            limit, dest = (max_body_bytes if sink else 0) or self.MAX_SKIP_BYTES, None
         else:
-            limit = max_body_bytes or len(self._body)
-            dest = self._body if limit <= len(self._body) else bytearray(limit)
+            limit = max_body_bytes or len(self._body) or self.MAX_BODY_BYTES
+            dest = self._body if limit <= len(self._body) else _FIT
         deadline = ticks_add(ticks_ms(), timeout_ms or self.request_timeout_ms)
         await self._lock.acquire()  # not "async with": two coroutine frames fewer per request
         try:
             self.requests += 1
-            head = self._head(method, path, body, headers)  # cookies as of now, not of the call
+            self._sink = sink
+            head = request_head(  # cookies as of now, not of the call
+                method, self._base + path, self._host_header, headers, body, self.cookies.header()
+            )
             for attempt in (0, 1):
                 reused = self._writer is not None
                 try:
@@ -210,6 +219,7 @@ class Client(ResponseReader):
                     await self.close()
                     raise
         finally:
+            self._sink = None
             self._lock.release()
 
     async def close(self):
@@ -227,32 +237,17 @@ class Client(ResponseReader):
                 await wait_for_ms(writer.wait_closed(), _CLOSE_MS)
             except Exception:  # a broken connection may fail to close: it is gone either way
                 pass
+            self._hold_reserve()
+
+    def _hold_reserve(self):
+        if self._reserving and self._reserve is None:
+            collect()  # the closed connection's buffers first: they leave the block we want
+            try:
+                self._reserve = bytearray(self.TLS_RESERVE_BYTES)
+            except MemoryError:  # too fragmented now: the next close tries again
+                pass
 
     # -- request side ---------------------------------------------------------
-
-    def _head(self, method, path, body, headers):
-        path = self._base + path
-        check_field(method + path, " ")
-        parts = [
-            "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: netrain/%s\r\n"
-            "Accept-Encoding: identity\r\nConnection: keep-alive\r\n"
-            % (method, path, self._host_header, __version__)
-        ]
-        typed = False
-        for name, value in headers:
-            line = "%s: %s\r\n" % (name, value)
-            check_field(line[:-2], "")
-            parts.append(line)
-            typed = typed or name.lower() == "content-type"
-        if body is not None or method in ("POST", "PUT", "PATCH"):
-            parts.append("Content-Length: %d\r\n" % len(body or b""))
-            if body and not typed:
-                parts.append("Content-Type: application/json\r\n")
-        cookie = self.cookies.header()
-        if cookie:
-            parts.append("Cookie: %s\r\n" % cookie)
-        parts.append("\r\n")
-        return "".join(parts).encode()
 
     async def _connect(self, deadline):
         if self._ip is None:
@@ -263,6 +258,9 @@ class Client(ResponseReader):
                 raise
             except Exception as exc:
                 raise HttpError("dns", "cannot resolve %s: %s" % (self.host, exc))
+        if self._reserve is not None:
+            self._reserve = None
+            collect()  # frees the reserve: the record buffers land in its block
         try:
             ms = self._budget(deadline, self.connect_timeout_ms)
             opened = self._opener(self._ip, self.port, self._ctx)
@@ -301,7 +299,16 @@ class Client(ResponseReader):
         else:
             raise HttpError("protocol", "too many interim responses")
         status = resp.status
-        body = None if dest is None else memoryview(dest)  # None: drop the body
+        grown = None
+        if dest is _FIT:  # a buffer for this reply only, no larger than it
+            if length is not None and not chunked:
+                dest = bytearray(min(length, limit))
+            else:  # length unknown: grow with the reply, never a buffer of the limit
+                dest, grown = None, Grown()
+                self._sink = grown
+        body = None if dest is None else memoryview(dest)  # None: sink or drop the body
+        if self._sink is not None:
+            self._sink.reset()
         if method == "HEAD" or status == 204 or status == 304:
             n = 0
         elif chunked:
@@ -316,6 +323,8 @@ class Client(ResponseReader):
             keep_alive = False
         if body is not None:
             resp.body = body[:n]
+        elif grown is not None:
+            resp.body = memoryview(grown.buf)
         self._established = True
         if not keep_alive:
             await self.close()

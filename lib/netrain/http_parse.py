@@ -1,11 +1,13 @@
 # netrain.http_parse: the pure parts of HTTP/1.1 for netrain.http (no I/O, no asyncio).
 # SPDX-License-Identifier: MIT
-"""URL, status line, chunk size, request field checks, cookies and the error type.
+"""URL, status line, chunk size, the request head and its field checks, cookies, the error type.
 
 Kept apart from the async Client (as micropython-lib's requests keeps ``_http``) so
 they are tested on plain bytes, and ``parse_url``/``is_ip_literal`` are usable at boot
 without the client.
 """
+
+from netrain import __version__
 
 KINDS = ("timeout", "closed", "limit", "tls", "cert", "dns", "refused", "protocol")
 # Response headers the client itself reads, whatever the caller keeps.
@@ -184,3 +186,27 @@ def wanted_lengths(keep):
     for name in keep:
         lengths.add(len(name))
     return lengths
+
+
+def request_head(method, path, host_header, headers, body, cookie):
+    """The request line and headers as bytes; ``path`` includes any base path."""
+    check_field(method + path, " ")
+    parts = [
+        "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: netrain/%s\r\n"
+        "Accept-Encoding: identity\r\nConnection: keep-alive\r\n"
+        % (method, path, host_header, __version__)
+    ]
+    typed = False
+    for name, value in headers:
+        line = "%s: %s\r\n" % (name, value)
+        check_field(line[:-2], "")
+        parts.append(line)
+        typed = typed or name.lower() == "content-type"
+    if body is not None or method in ("POST", "PUT", "PATCH"):
+        parts.append("Content-Length: %d\r\n" % len(body or b""))
+        if body and not typed:
+            parts.append("Content-Type: application/json\r\n")
+    if cookie:
+        parts.append("Cookie: %s\r\n" % cookie)
+    parts.append("\r\n")
+    return "".join(parts).encode()

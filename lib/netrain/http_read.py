@@ -4,7 +4,9 @@
 
 Lines (status, headers, chunk sizes) are found in one receive buffer allocated once;
 body bytes go straight into the caller's buffer (or are dropped), never through a
-growing list. The subclass provides ``_reader`` (the stream) and ``_error(exc, what)``
+growing list. A body read with no buffer is handed to ``_sink.feed(chunk)`` as it arrives (each
+chunk a view of the receive buffer, valid during the call) or dropped when there is no
+sink. The subclass provides ``_reader`` (the stream) and ``_error(exc, what)``
 (an exception to an HttpError), and counts ``_received`` and ``bytes_in``.
 """
 
@@ -29,6 +31,7 @@ class ResponseReader:
         self._ls = self._le = 0  # the line _take_line found
         self._received = 0  # bytes read since the current request was sent
         self.bytes_in = 0
+        self._sink = None  # this request's body sink (reset(), feed(chunk)), or None
 
     async def _chunked(self, body, limit):
         n = 0
@@ -59,15 +62,19 @@ class ResponseReader:
             raise HttpError("limit", "body over %d bytes" % limit)
         if body is not None:
             body[:n] = self._mv[self._start : self._end]
+        elif n:
+            self._pass(self._mv[self._start : self._end])
         self._reset()
         while True:
             if body is None:
-                room = self._mv  # dropped: read over the receive buffer
+                room = self._mv  # sunk or dropped: read over the receive buffer
             else:
                 room = body[n:limit] if n < limit else self._mv[:1]  # full: probe for more
             got = await self._read(room)
             if not got:
                 return n
+            if body is None:
+                self._pass(room[:got])
             n += got
             if n > limit:
                 raise HttpError("limit", "body over %d bytes" % limit)
@@ -84,11 +91,17 @@ class ResponseReader:
         self.bytes_in += got
         return got
 
+    def _pass(self, chunk):
+        if self._sink is not None:
+            self._sink.feed(chunk)
+
     async def _exact(self, body, offset, n):
-        """Read n body bytes into body[offset:], buffered bytes first (body None: drop them)."""
+        """Read n body bytes into body[offset:], buffered bytes first (body None: sink them)."""
         take = min(self._end - self._start, n)
         if body is not None:
             body[offset : offset + take] = self._mv[self._start : self._start + take]
+        elif take:
+            self._pass(self._mv[self._start : self._start + take])
         self._start += take
         while take < n:
             want = n - take
@@ -99,6 +112,8 @@ class ResponseReader:
             got = await self._read(into)
             if not got:
                 raise HttpError("closed", "server closed the connection mid-body")
+            if body is None:
+                self._pass(into[:got])
             take += got
 
     def _take_line(self, limit, what):
@@ -147,3 +162,13 @@ class ResponseReader:
             done += step
         self._scanned = max(0, self._scanned - start)
         self._start, self._end = 0, n
+
+
+class Grown:
+    """Sink for a reply of unknown length with no buffer kept: a bytearray that grows."""
+
+    def reset(self):
+        self.buf = bytearray()
+
+    def feed(self, chunk):
+        self.buf.extend(chunk)

@@ -11,8 +11,7 @@ Follows docs/unifi-api.md:
   one login reused; on 401 or ``api.err.LoginRequired`` one re-login, then retry once;
 * failures become status names with a minimum wait, so a broken password or a login
   rate limit never turns into a retry storm (429: 60 s, doubling, capped at 10 min);
-* rates: ``stat/health`` ``wan`` (+ ``wan2``) ``rx_bytes-r`` down and ``tx_bytes-r`` up
-  in bytes/s, ints, floats or numeric strings; ``status`` for WAN down; ``www`` latency.
+* rates: ``stat/health`` read by netrain.health as the reply streams in (no body buffer).
 """
 
 import binascii
@@ -20,6 +19,7 @@ import json
 
 from .cert import pem_to_der
 from .compat import const, loads_json, ticks_add, ticks_diff, ticks_ms
+from .health import HealthScan, number, parse_health  # noqa: F401 - parse_health: tools
 from .http import Client
 from .http_parse import HttpError
 from .source import TIMEOUT, SourceError
@@ -29,29 +29,12 @@ _LOGIN_RETRY_MIN_MS = const(60_000)
 _LOGIN_RETRY_MAX_MS = const(600_000)
 _SERVER_ERROR_RETRY_MS = const(30_000)
 _TWO_FACTOR_RETRY_MS = const(600_000)
-_BODY_MAX_BYTES = const(8192)  # stat/health is ~2 KB, a login reply ~2.5 KB
+_BODY_MAX_BYTES = const(8192)  # a login reply ~2.5 KB (stat/health is streamed)
 _NETWORKCONF_MAX_BYTES = const(8192)
-# One body buffer for every reply, allocated at boot: the actions' 16 KB reads then
-# never need a large contiguous block from a heap fragmented by days of polling.
-_BUFFER_BYTES = const(16384)
+# No body buffer kept: the poll streams its reply (netrain.health), and the rarer
+# replies (login, actions) get a buffer sized to their Content-Length while parsed.
 
 _KEEP_HEADERS = ("x-csrf-token", "x-updated-csrf-token", "location", "retry-after", "date")
-
-
-def number(value):
-    """Lenient int from an int, a float or a numeric string; 0 for anything else."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(float(value))
-        except ValueError:
-            return 0
-    return 0
 
 
 def envelope_error(obj):
@@ -64,36 +47,6 @@ def envelope_error(obj):
     if "errorCode" in obj or ("code" in obj and "message" in obj and "data" not in obj):
         return str(obj.get("message") or obj.get("code"))
     return None
-
-
-def parse_health(obj, sample):
-    """Fill ``sample`` from a parsed ``stat/health`` reply; False if no WAN element."""
-    data = obj.get("data") if isinstance(obj, dict) else None
-    if not isinstance(data, list):
-        raise ValueError("no data list")
-    found = False
-    down = up = 0
-    wan_up = True
-    latency_ms = None
-    for sub in data:
-        if not isinstance(sub, dict):
-            continue
-        name = sub.get("subsystem")
-        if name == "wan" or name == "wan2":
-            found = found or name == "wan"
-            down += number(sub.get("rx_bytes-r"))
-            up += number(sub.get("tx_bytes-r"))
-            if name == "wan" and sub.get("status") in ("error", "down"):
-                wan_up = False
-        elif name == "www":
-            latency = sub.get("latency")
-            if latency is not None:
-                latency_ms = number(latency)
-    sample.down_bytes_per_s = max(0, down)
-    sample.up_bytes_per_s = max(0, up)
-    sample.wan_up = wan_up
-    sample.latency_ms = latency_ms
-    return found
 
 
 def parse_plan(obj):
@@ -162,7 +115,9 @@ class Unifi:
             headers.append(("Content-Type", "application/json"))
         return headers
 
-    async def _raw(self, method, path, body=None, max_body_bytes=_BODY_MAX_BYTES, skip_body=False):
+    async def _raw(
+        self, method, path, body=None, max_body_bytes=_BODY_MAX_BYTES, skip_body=False, sink=None
+    ):
         try:
             resp = await self.client.request(
                 method,
@@ -171,6 +126,7 @@ class Unifi:
                 headers=self._headers(body),
                 max_body_bytes=max_body_bytes,
                 skip_body=skip_body,
+                sink=sink,
             )
         except HttpError as exc:
             raise _http_failure(exc)
@@ -260,14 +216,20 @@ class Unifi:
 
     # -- requests ----------------------------------------------------------------
 
-    async def request(self, method, path, body=None, max_body_bytes=_BODY_MAX_BYTES):
-        """A JSON request with auth; re-logs in once on 401 / LoginRequired."""
+    async def request(self, method, path, body=None, max_body_bytes=_BODY_MAX_BYTES, sink=None):
+        """A JSON request with auth; re-logs in once on 401 / LoginRequired.
+
+        With a ``sink`` (a HealthScan) the reply is parsed into it as it arrives and
+        the return value is its ``envelope()``.
+        """
         await self.ensure_session()
         for attempt in (0, 1):
-            resp = await self._raw(method, path, body=body, max_body_bytes=max_body_bytes)
+            resp = await self._raw(
+                method, path, body=body, max_body_bytes=max_body_bytes, sink=sink
+            )
             obj = None
             if resp.status in (200, 401):
-                obj = _try_json(resp.body)
+                obj = _try_json(resp.body) if sink is None else sink.envelope()
             error = envelope_error(obj)
             expired = resp.status == 401 or error == "api.err.LoginRequired"
             if resp.status == 403 and method != "GET" and not self._use_key:
@@ -343,6 +305,7 @@ class UnifiSource:
         self.insecure = unifi.client.insecure
         self._learn_plan = learn_plan
         self._plan = None
+        self._health = HealthScan()
 
     @classmethod
     def from_config(cls, cfg, cfg_dir, opener=None, resolver=None):
@@ -360,7 +323,8 @@ class UnifiSource:
             ca_der=der,
             insecure=ctl["insecure"],
             keep_headers=_KEEP_HEADERS,
-            max_body_bytes=_BUFFER_BYTES,
+            max_body_bytes=0,
+            tls_reserve=True,  # the poll's connection lives for days: keep its block whole
             opener=opener,
             resolver=resolver,
             connect_timeout_ms=timeout_ms,
@@ -378,9 +342,10 @@ class UnifiSource:
     async def fetch(self, sample):
         unifi = self.unifi
         await unifi.ensure_session()  # a first login detects the console: the path prefix
-        obj = await unifi.request("GET", unifi.site_path("stat/health"))
+        scan = self._health
+        await unifi.request("GET", unifi.site_path("stat/health"), sink=scan)
         try:
-            found = parse_health(obj, sample)
+            found = scan.fill(sample)
         except ValueError as exc:  # JSON of the wrong shape: a status, not a crash
             raise SourceError("controller_error", "bad health data: %s" % exc)
         if not found:

@@ -290,6 +290,96 @@ def test_skip_body_reads_and_drops_big_bodies():
     assert _error(client, skip_body=True).kind == "limit"
 
 
+class Sink:
+    """Body sink that records what it was fed, and how often it was reset."""
+
+    def __init__(self):
+        self.resets = 0
+        self.data = b""
+        self.sizes = []
+
+    def reset(self):
+        self.resets += 1
+        self.data = b""
+
+    def feed(self, chunk):
+        self.sizes.append(len(chunk))
+        self.data += bytes(chunk)
+
+
+def test_sink_is_fed_the_body_in_every_framing():
+    body = b"s" * 5000
+    framings = (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + body,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"3e8\r\n"
+        + body[:1000]
+        + b"\r\nfa0\r\n"
+        + body[1000:]
+        + b"\r\n0\r\n\r\n",
+        b"HTTP/1.0 200 OK\r\n\r\n" + body,
+    )
+    for wire in framings:
+        for split in ([wire], _bytewise(wire[:80]) + [wire[80:]]):
+            sink = Sink()
+            client, _ = _client([split], max_body_bytes=1024)
+            assert _get(client, sink=sink) == (200, "OK", {}, b"")  # no body buffer used
+            assert sink.data == body and sink.resets == 1
+            assert max(sink.sizes) <= len(client._buf)  # at most a receive buffer a call
+
+
+def test_sink_restarts_on_the_final_response_and_is_bounded():
+    early = b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+    sink = Sink()
+    client, _ = _client([[early + OK]])
+    _get(client, sink=sink)
+    assert sink.data == b"ok" and sink.resets == 1
+    huge = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (Client.MAX_SKIP_BYTES + 1)
+    client, _ = _client([[huge]])
+    assert _error(client, sink=Sink()).kind == "limit"
+    client, _ = _client([[b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"]])
+    assert _error(client, sink=Sink(), max_body_bytes=8).kind == "limit"
+
+
+def test_no_kept_buffer_sizes_each_reply():
+    client, _ = _client([[OK, OK]], max_body_bytes=0)
+    assert len(client._body) == 0
+    assert _get(client) == (200, "OK", {}, b"ok")
+    big = b"HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n" + b"b" * 20000
+    client, _ = _client([[big, b"HTTP/1.0 200 OK\r\n\r\nrest"]], max_body_bytes=0)
+    assert _error(client).kind == "limit"  # MAX_BODY_BYTES still bounds it
+    client, _ = _client([[big]], max_body_bytes=0)
+    assert len(_get(client, max_body_bytes=20000)[3]) == 20000
+    client, _ = _client([[b"HTTP/1.0 200 OK\r\n\r\nuntil closed"]], max_body_bytes=0)
+    assert _get(client)[3] == b"until closed"  # length unknown: grows with the reply
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+    )
+    client, _ = _client([_bytewise(chunked)], max_body_bytes=0)
+    assert _get(client)[3] == b"abcde"
+    client, _ = _client([[chunked]], max_body_bytes=0)
+    assert _error(client, max_body_bytes=4).kind == "limit"
+
+
+def test_tls_reserve_is_freed_for_each_connection_and_held_between():
+    held = []
+
+    async def opener(host_ip, port, ssl_ctx):
+        held.append(client._reserve is not None)
+        stream = FakeStream(
+            [b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"]
+        )
+        return stream, stream
+
+    client = Client("https://10.0.0.1", insecure=True, opener=opener, tls_reserve=True)
+    assert len(client._reserve) == Client.TLS_RESERVE_BYTES  # held from the start
+    assert _get(client)[3] == b"ok" and _get(client)[3] == b"ok"
+    assert held == [False, False]  # freed before each connection opened
+    assert len(client._reserve) == Client.TLS_RESERVE_BYTES  # held again once closed
+    assert Client("http://10.0.0.1", tls_reserve=True)._reserve is None  # http needs none
+    assert Client("https://10.0.0.1", insecure=True)._reserve is None  # opt-in
+
+
 def test_body_until_close():
     client, streams = _client([[b"HTTP/1.0 200 OK\r\n\r\nuntil ", b"closed"], [OK]])
     assert _get(client)[3] == b"until closed"
