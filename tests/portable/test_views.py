@@ -45,6 +45,8 @@ def _scene(name, w, h):
 
 def _script(w, h):
     views = Views(w, h, 60, 0)
+    views.get("split")
+    views.get("numbers")
     rng = 12345
     now_ms = 0
     for i in range(1500):
@@ -198,7 +200,9 @@ def test_views_feed_history_whatever_is_shown():
     views.get("history").draw(fb)
     full = [x for x in range(16) if _px(fb, 16, x, 15)[1] > 50]
     assert full == [12, 13, 14, 15]  # four minutes so far
-    assert views.numbers.down_text == b"1000" and views.numbers.up_text == b"0.0"
+    assert views.split is None and views.numbers is None  # built when first shown
+    numbers = views.get("numbers")
+    assert numbers.down_text == b"1000" and numbers.up_text == b"0.0"  # the last rates
 
 
 def test_split_full_level_and_peak_hold():

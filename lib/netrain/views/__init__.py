@@ -2,19 +2,19 @@
 # SPDX-License-Identifier: MIT
 """Each view has the rain's duck type for the render loop: ``step(dt_ms)`` and
 ``draw(fb)`` into the B,G,R,0 frame buffer, allocation-free; the status overlay is drawn
-over any of them the same way. ``Views`` builds all of them at boot (small, and the
-history must record from boot whatever is on show) and fans the data out:
+over any of them the same way. ``Views`` holds them and fans the data out:
 
 * ``feed(meter, now_ms)`` after each good poll: rates and scales (netrain.meter);
 * ``tick(down_permille, up_permille, now_ms)`` from the spawn task: the live levels
   (gain applied) for the meters, and the history's clock.
 
-``rain`` stays netrain.effects.rain (the app owns it): ``get("rain")`` is None.
+The history is built at boot: it records from then on whatever is on show. The split
+and numbers views (and their code, about 3 KB of heap on the board) are loaded the
+first time they are asked for. ``rain`` stays netrain.effects.rain (the app owns it):
+``get("rain")`` is None.
 """
 
 from .history import History
-from .numbers import Numbers
-from .split import Split
 
 NAMES = ("rain", "history", "split", "numbers")
 
@@ -27,17 +27,29 @@ def next_name(name):
 
 class Views:
     def __init__(self, width, height, history_s=60, now_ms=0):
+        self.width = width
+        self.height = height
         self.history = History(width, height, history_s, now_ms)
-        self.split = Split(width, height)
-        self.numbers = Numbers(width, height)
+        self.split = None
+        self.numbers = None
+        self._rates = [0, 0]  # the last good rates, for a numbers view built later
 
     def get(self, name):
-        """The view object for ``name``; None for "rain" (and unknown names)."""
+        """The view object for ``name`` (built on first use); None for "rain" and unknown names."""
         if name == "history":
             return self.history
         if name == "split":
+            if self.split is None:
+                from .split import Split
+
+                self.split = Split(self.width, self.height)
             return self.split
         if name == "numbers":
+            if self.numbers is None:
+                from .numbers import Numbers
+
+                self.numbers = Numbers(self.width, self.height)
+                self.numbers.set_rates(self._rates[0], self._rates[1])
             return self.numbers
         return None
 
@@ -52,9 +64,13 @@ class Views:
             up.scale_bytes_per_s,
             now_ms,
         )
-        self.numbers.set_rates(down.rate_bytes_per_s, up.rate_bytes_per_s)
+        self._rates[0] = down.rate_bytes_per_s
+        self._rates[1] = up.rate_bytes_per_s
+        if self.numbers is not None:
+            self.numbers.set_rates(down.rate_bytes_per_s, up.rate_bytes_per_s)
 
     def tick(self, down_permille, up_permille, now_ms):
         """The displayed levels now (0..1000); cheap, allocation-free."""
-        self.split.set_levels(down_permille, up_permille)
+        if self.split is not None:
+            self.split.set_levels(down_permille, up_permille)
         self.history.roll(now_ms)

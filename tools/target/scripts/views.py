@@ -62,6 +62,8 @@ def main():
         gc.collect()
         a0 = gc.mem_alloc()
         views = Views(w, h, 60, 0)
+        views.get("split")  # split and numbers are built on first use: count them too
+        views.get("numbers")
         out["views_heap_bytes_" + size] = gc.mem_alloc() - a0
         now_ms = 0
         for i in range(w + 2):  # every column of the history filled, one poll a minute
