@@ -349,7 +349,7 @@ def test_host_build_of_every_module_imports_on_micropython(tmp_path):
     names = [name.replace("/__init__", "").replace("/", ".") for name in module_names()]
     proc = micropython(lib, "".join("import %s\n" % name for name in names) + SMOKE)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split()[:2] == ["default", "900"]
+    assert proc.stdout.split()[:3] == ["10.0.0.1", "8443", "900"]
 
 
 def test_copies_happen_with_the_watchdog_off(capsys, setup):
