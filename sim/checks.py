@@ -66,7 +66,8 @@ def problems(args, parse_heap):
     """(argument, what is wrong and the fix) pairs, in the order of the command line's help."""
     found = []
     try:
-        parse_heap(args.heap)
+        if parse_heap(args.heap) <= 0:
+            found.append(("--heap", "want a size above 0, such as 240K, got %r" % args.heap))
     except argparse.ArgumentTypeError as exc:
         found.append(("--heap", str(exc)))
     if args.seconds is not None and not args.seconds > 0:

@@ -17,6 +17,7 @@ CASES = [
     (["--press", "3:Z:long"], "--press", "unknown button 'Z'"),
     (["--press", "3:A:sideways"], "--press", "bad gesture 'sideways'"),
     (["--heap", "10Q"], "--heap", "such as 240K or 2M"),
+    (["--heap", "0"], "--heap", "want a size above 0"),
     (["--record", "/tmp/x.jpg"], "--record", "want a .gif (animation) or .png"),
     (["--record", "/no/such/dir/x.gif"], "--record", "no folder /no/such/dir"),
     (["--metrics", "/no/such/dir/m.jsonl"], "--metrics", "no folder /no/such/dir"),
