@@ -234,6 +234,21 @@ def test_cli_prints_one_ready_line(tmp_path, cert_dir):
         assert proc.wait(10) == 0
 
 
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--fault", "nosuchfault"], "unknown fault 'nosuchfault'"),
+        (["--set", 'schedule=[[3,6,"nosuch"]]'], "schedule entry [3, 6, 'nosuch']: unknown fault"),
+        (["--set", "mode=cloud"], "mode must be one of"),
+    ],
+)
+def test_cli_bad_option_is_one_line_and_exit_2(cert_dir, args, says):
+    cmd = [sys.executable, "-m", "tools.fake_unifi", "--cert-dir", cert_dir, *args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and says in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and not proc.stdout
+
+
 def test_keep_alive_one_connection_one_handshake(ctl, key_client):
     for _ in range(5):
         resp = key_client.request("GET", P + "/api/s/default/stat/health", headers=KEY)

@@ -20,10 +20,14 @@ def _kbps_pair(text):
 
 
 def _option_pair(text):
+    """NAME=VALUE; VALUE as JSON when it parses (lists such as schedule), else as a word."""
     name, sep, value = text.partition("=")
     if not sep or name not in DEFAULTS:
         raise argparse.ArgumentTypeError("expected NAME=VALUE with NAME one of the options")
-    return name, faults.parse_value(value)
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        return name, faults.parse_value(value)
 
 
 def build_parser():
