@@ -50,3 +50,19 @@ def test_verdict_names_what_went_wrong():
     assert any("frame gap of 120.0" in p for p in problems)
     assert "the rain stopped during status_500" in problems
     assert "no recovery after status_500 at 1 s" in problems
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--seconds", "-5"], "argument --seconds/--minutes"),
+        (["--seconds", "5", "--heap", "10Q"], "argument --heap"),
+        (["--seconds", "5", "--fault-s", "0"], "--fault-s and --gap-s"),
+        (["--seconds", "5", "--out", "/no/such/dir/R.md"], "argument --out: no folder"),
+    ],
+)
+def test_bad_arguments_stop_before_the_run(capsys, argv, says):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)  # a run would take its seconds and write the report
+    assert stop.value.code == 2
+    assert says in capsys.readouterr().err

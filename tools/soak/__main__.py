@@ -226,6 +226,24 @@ def markdown(result, command, run_s, heap, problems):
     return "\n".join(out)
 
 
+def bad_argument(args, run_s):
+    """One line naming the bad argument and the fix, or None; checked before the run."""
+    from sim.__main__ import parse_heap
+
+    if not run_s > 0:
+        return "argument --seconds/--minutes: want a run time > 0"
+    if not (args.fault_s > 0 and args.gap_s > 0):
+        return "arguments --fault-s and --gap-s: want seconds > 0"
+    try:
+        parse_heap(args.heap)
+    except argparse.ArgumentTypeError as exc:
+        return "argument --heap: %s" % exc
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):
+        return "argument --out: no folder %s; create it or pick another path" % folder
+    return None
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m tools.soak", description=__doc__.split("\n\n")[1])
     p.add_argument("--minutes", type=float, default=10)
@@ -236,6 +254,9 @@ def main(argv=None):
     p.add_argument("--out", default=os.path.join(ROOT, "RELIABILITY.md"))
     args = p.parse_args(argv)
     run_s = args.seconds or args.minutes * 60
+    problem = bad_argument(args, run_s)
+    if problem:
+        p.exit(2, "soak: %s\n" % problem)
     windows = plan(run_s, args.fault_s, args.gap_s)
     with tempfile.TemporaryDirectory(prefix="netrain-soak-") as tmp:
         metrics = os.path.join(tmp, "m.jsonl")
@@ -246,10 +267,15 @@ def main(argv=None):
             cmd, cwd=ROOT, capture_output=True, text=True, timeout=run_s + 120, check=False
         )
         output = proc.stdout + proc.stderr
-        with open(metrics) as f:
-            lines = [json.loads(line) for line in f]
-        with open(report) as f:
-            fake = json.load(f)
+        try:
+            with open(metrics) as f:
+                lines = [json.loads(line) for line in f]
+            with open(report) as f:
+                fake = json.load(f)
+        except (OSError, ValueError) as exc:
+            print(output[-3000:], file=sys.stderr)
+            print("soak: the simulator left no usable metrics (%s); see above" % exc)
+            return 1
     result = analyse(lines, windows, fake, proc.returncode, output)
     problems = verdict(result)
     shown = ["python", "-m", "tools.soak"] + (argv if argv is not None else sys.argv[1:])
