@@ -80,15 +80,21 @@ def install_model(log=print):
 
 
 def build_fs(files=None, log=print):
-    """Compile lib/netrain for armv6m into build/fsroot/lib and write the littlefs image.
+    """Compile lib/netrain for armv6m into build/fsroot/lib/netrain and write the littlefs image.
 
     ``files``: extra {path on the board: bytes} (e.g. a reply to parse) put in the image.
     """
+    wanted = set()
     for src, rel in package_sources(ROOT):
-        dst = os.path.join(FSROOT, rel[:-3] + ".mpy")
+        dst = os.path.join(FSROOT, "lib", rel[:-3] + ".mpy")
+        wanted.add(dst)
         if not os.path.exists(dst) or os.path.getmtime(dst) < os.path.getmtime(src):
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             compile_module(src, dst, ARCH, rel)
+    for folder, _, names in os.walk(os.path.join(FSROOT, "lib")):
+        for name in names:  # a module deleted from lib/ must not linger on the board
+            if os.path.join(folder, name) not in wanted:
+                os.remove(os.path.join(folder, name))
     for path, data in (files or {}).items():
         dst = os.path.join(FSROOT, path.lstrip("/"))
         os.makedirs(os.path.dirname(dst), exist_ok=True)
