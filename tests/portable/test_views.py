@@ -133,6 +133,22 @@ def test_view_names_cycle_and_rain_is_the_apps():
     assert [views.get(n).name for n in NAMES[1:]] == list(NAMES[1:])
 
 
+def test_a_view_without_room_in_the_heap_leaves_the_rain():
+    from netrain.views import split
+
+    def no_room(width, height):
+        raise MemoryError
+
+    real = split.Split
+    split.Split = no_room
+    try:
+        views = Views(16, 16)
+        assert views.get("split") is None and views.split is None
+    finally:
+        split.Split = real
+    assert views.get("split").name == "split"  # room again: built on the next ask
+
+
 def test_history_one_column_per_period_newest_on_the_right():
     h = History(16, 16, history_s=60, now_ms=0)
     h.add(PLAN_DOWN, 0, PLAN_DOWN, PLAN_UP, 1000)  # full speed in the first minute

@@ -10,7 +10,8 @@ over any of them the same way. ``Views`` holds them and fans the data out:
 
 The history is built at boot: it records from then on whatever is on show. The split
 and numbers views (and their code, about 3 KB of heap on the board) are loaded the
-first time they are asked for. ``rain`` stays netrain.effects.rain (the app owns it):
+first time they are asked for; if the heap cannot take them then, ``get`` returns None
+and the panel keeps the rain. ``rain`` stays netrain.effects.rain (the app owns it):
 ``get("rain")`` is None.
 """
 
@@ -35,22 +36,26 @@ class Views:
         self._rates = [0, 0]  # the last good rates, for a numbers view built later
 
     def get(self, name):
-        """The view object for ``name`` (built on first use); None for "rain" and unknown names."""
+        """The view object for ``name`` (built on first use); None for "rain", unknown
+        names, and a view the heap had no room for."""
         if name == "history":
             return self.history
-        if name == "split":
-            if self.split is None:
-                from .split import Split
+        try:
+            if name == "split":
+                if self.split is None:
+                    from .split import Split
 
-                self.split = Split(self.width, self.height)
-            return self.split
-        if name == "numbers":
-            if self.numbers is None:
-                from .numbers import Numbers
+                    self.split = Split(self.width, self.height)
+                return self.split
+            if name == "numbers":
+                if self.numbers is None:
+                    from .numbers import Numbers
 
-                self.numbers = Numbers(self.width, self.height)
-                self.numbers.set_rates(self._rates[0], self._rates[1])
-            return self.numbers
+                    self.numbers = Numbers(self.width, self.height)
+                    self.numbers.set_rates(self._rates[0], self._rates[1])
+                return self.numbers
+        except MemoryError:  # a fragmented heap after days of polls: keep the rain
+            return None
         return None
 
     def feed(self, meter, now_ms):
