@@ -59,6 +59,7 @@ def main():
         hooks=hooks,
         set_country=set_country,
         make_watchdog=make_watchdog,
+        device_id="".join("%02x" % b for b in machine.unique_id()),  # Home Assistant's id
     )
     del start
     forget("netrain.start")  # the wiring is done: its code becomes heap for TLS

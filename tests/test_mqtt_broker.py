@@ -172,7 +172,7 @@ def make_device(port, controls, **client_args):
         will=bridge.will,
         on_message=bridge.on_message,
         on_connect=bridge.on_connect,
-        log=lambda text: None,
+        log=lambda topic, text: None,
         **client_args,
     )
     client.BACKOFF_MIN_MS = 100

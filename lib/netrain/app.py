@@ -128,6 +128,8 @@ class App:
         )
         self._buttons = ButtonTask(buttons[0], buttons[1], self.controls.press) if buttons else None
         self._tasks = []
+        #: (name, factory) started and supervised with the others: MQTT, the web server
+        self.extra_tasks = []
         if source is not None:
             self.status.set("data", "connecting")
 
@@ -169,6 +171,8 @@ class App:
         actions = self.controls.actions
         if actions:
             self._start("reverts", actions.run_reverts)
+        for name, factory in self.extra_tasks:
+            self._start(name, factory)
         if self.settings and self.settings.corrupt:
             self.overlay.toast("SETTINGS RESET TO DEFAULTS", AMBER, ticks_ms(), 3000)
         try:

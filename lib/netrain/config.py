@@ -149,6 +149,30 @@ _HOST_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-_"
 _HEX_COLON = "0123456789abcdef:."
 
 
+def _host(key, value):
+    _text(253)(key, value)
+    if value and (not all(ch in _HOST_CHARS for ch in value.lower()) or value[0] in "-."):
+        raise ConfigError(
+            key,
+            '"%s" is not a host name or IPv4 address' % value,
+            'write the address alone, e.g. "192.168.1.10" or "homeassistant.lan" '
+            '(no "mqtt://", no port: the port is "port")',
+        )
+    return value
+
+
+def _topic_root(key, value):
+    _text(64)(key, value)
+    if not value or "+" in value or "#" in value or value[0] == "/" or value[-1] == "/":
+        raise ConfigError(
+            key,
+            '"%s" is not a topic to publish under' % value,
+            'use words joined by "/", without "+", "#" or a "/" at either end, '
+            'e.g. "homeassistant" or "netrain/desk"',
+        )
+    return value
+
+
 def _mac(key, value):
     if not isinstance(value, str):
         raise ConfigError(key, "expected a MAC address as text", 'e.g. "aa:bb:cc:dd:ee:ff"')
@@ -237,7 +261,27 @@ SCHEMA = {
     "groups": (_groups, None),
     "watchdog": (_flag, True),
     "pause_min": (_number(0.1, 1440), 30),
+    # Home Assistant over MQTT; no host: off, and its modules are never imported.
+    "mqtt": {
+        "host": (_host, ""),
+        "port": (_number(1, 65535, whole=True), None),  # 8883 with tls, else 1883
+        "username": (_text(64), None),
+        "password": (_text(128), None),
+        "tls": (_flag, False),
+        "ca_pem": (_text(128), None),
+        "discovery_prefix": (_topic_root, "homeassistant"),
+        "base_topic": (_topic_root, None),  # netrain/<board's unique id>
+        "name": (_text(32), "netrain"),
+        "keepalive_s": (_number(5, 600, whole=True), 60),
+        "rate_period_s": (_number(0.5, 3600), None),  # 10, or poll_s if longer
+        "rate_change_pct": (_number(0, 100), 10),
+    },
 }
+
+#: The client's receive buffer (netrain.mqtt's max_packet_bytes): the retained
+#: groups list it reads back must fit it, so the groups are capped.
+_MQTT_PACKET_BYTES = 1024
+_MQTT_MAX_GROUPS = 16  # ha cleans up at most this many removed groups per connect
 
 _SECRET_KEYS = ("password", "api_key")
 
@@ -335,7 +379,63 @@ def validate(data):
                     'add it under "groups", e.g. "groups": {"%s": ["aa:bb:cc:dd:ee:ff"]}'
                     % action[6:],
                 )
+    _check_mqtt(cfg)
     return cfg
+
+
+def _check_mqtt(cfg):
+    mqtt = cfg["mqtt"]
+    if mqtt["port"] is None:
+        mqtt["port"] = 8883 if mqtt["tls"] else 1883
+    if mqtt["rate_period_s"] is None:
+        mqtt["rate_period_s"] = max(10, cfg["poll_s"])
+    if not mqtt["host"]:
+        return
+    if mqtt["password"] and not mqtt["username"]:
+        raise ConfigError(
+            "mqtt.password", "set without a user name", 'add "username" or remove "password"'
+        )
+    if mqtt["tls"] and not mqtt["ca_pem"]:
+        raise ConfigError(
+            "mqtt.ca_pem",
+            "missing: with tls the broker's certificate is pinned",
+            "save the broker's certificate (or its CA's) as PEM beside config.json "
+            'and name it, e.g. "ca_pem": "broker.pem"',
+        )
+    if mqtt["rate_period_s"] < cfg["poll_s"]:
+        raise ConfigError(
+            "mqtt.rate_period_s",
+            "%s s is shorter than poll_s (%s s): rates change once per poll"
+            % (mqtt["rate_period_s"], cfg["poll_s"]),
+            "use %s or more" % cfg["poll_s"],
+        )
+    groups = cfg["groups"]
+    if len(groups) > _MQTT_MAX_GROUPS:
+        raise ConfigError(
+            "groups",
+            "%d groups, Home Assistant gets at most %d" % (len(groups), _MQTT_MAX_GROUPS),
+            "merge some groups, or leave mqtt.host empty",
+        )
+    # header, topic length, "<base>/groups", then the group ids joined by ","
+    base = mqtt["base_topic"] or "netrain/0123456789abcdef"
+    size = 5 + len(base) + 7 + sum(len(name) + 1 for name in groups)
+    if size > _MQTT_PACKET_BYTES:
+        raise ConfigError(
+            "groups",
+            "the group names take %d bytes in MQTT, over its %d" % (size, _MQTT_PACKET_BYTES),
+            "shorten the group names",
+        )
+    from .ha import object_id  # loaded anyway once MQTT is on
+
+    seen = {}
+    for name in groups:
+        other = seen.setdefault(object_id(name), name)
+        if other != name:
+            raise ConfigError(
+                "groups." + name,
+                'same Home Assistant id as "%s" (case and punctuation are dropped)' % other,
+                "rename one of them",
+            )
 
 
 def parse(text):

@@ -53,7 +53,7 @@ def from_config(mqtt, controls, device_id, version, groups=(), scenes=(), **opti
         on_connect=bridge.on_connect,
         opener=options.get("opener"),
         resolver=options.get("resolver"),
-        log=options.get("log", print),
+        log=options.get("log"),
     )
     bridge.client = client
     return client, bridge

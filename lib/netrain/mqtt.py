@@ -20,7 +20,9 @@ costs more heap than this whole client; neither runs unchanged on CPython.
 
 ``on_message(topic, payload, retained)`` receives memoryviews valid only during
 the call; ``await on_connect()`` runs after each CONNACK (subscribe and publish
-the retained state there). ``opener`` and ``resolver`` have netrain.http's shapes.
+the retained state there). ``opener`` and ``resolver`` have netrain.http's shapes;
+``log(topic, text)`` is netrain.console's ``Console.line`` (rate-limited per topic, so a
+flapping broker cannot flood the serial console).
 """
 
 import asyncio
@@ -180,7 +182,7 @@ class Client:
         opener=None,
         resolver=None,
         random_ms=None,
-        log=print,
+        log=None,
     ):
         self.host = host
         self.port = port
@@ -205,7 +207,7 @@ class Client:
         self._opener = opener or _open_connection
         self._resolve = resolver or _resolve
         self._random_ms = random_ms or _random_ms
-        self._log = log
+        self._log = log or _print
         self._lock = asyncio.Lock()
         self._reader = self._writer = None
         self._connected = False
@@ -241,7 +243,7 @@ class Client:
                 self.drops += 1
                 if self.last_error != str(exc):
                     self.last_error = str(exc)
-                    self._log("mqtt: %s" % exc)
+                    self._log("mqtt", str(exc))
             self._close()
             if self._stop:
                 break
@@ -313,7 +315,7 @@ class Client:
                     try:
                         self._on_message(topic, payload, retained)
                     except Exception as exc:  # a handler bug must not kill the session
-                        self._log("mqtt: handler failed: %r" % exc)
+                        self._log("mqtt", "handler failed: %r" % exc)
                 self._consume(total)
                 if qos:
                     await self._write(self._ack(_PUBACK, packet_id))
@@ -436,6 +438,10 @@ class Client:
                 writer.close()
             except Exception:  # closing a broken socket may itself fail: it is gone either way
                 pass
+
+
+def _print(topic, text):
+    print("%s: %s" % (topic, text))
 
 
 def _random_ms(limit):

@@ -48,10 +48,16 @@ def load_config(path):
         return config.validate({"controller": {"url": DEMO_URL}}), exc
     finally:
         del config
-        sys.modules.pop("netrain.config", None)
-        package = sys.modules.get("netrain")
-        if package is not None and hasattr(package, "config"):
-            delattr(package, "config")
+        unload("netrain.config")
+
+
+def unload(name):
+    """Drop a boot-only module of the package from memory (nothing else refers to it)."""
+    sys.modules.pop(name, None)
+    package = sys.modules.get("netrain")
+    attr = name.rsplit(".", 1)[1]
+    if package is not None and hasattr(package, attr):
+        delattr(package, attr)
 
 
 def config_dir(path):
@@ -59,18 +65,22 @@ def config_dir(path):
     return path.rsplit("/", 1)[0] if "/" in path else "."
 
 
-def ca_pem_error(cfg, folder, err):
-    """The console line for a pinned certificate that is missing, empty or junk,
-    worded as config.ConfigError words its messages (the validator is unloaded)."""
-    path = cfg["controller"]["ca_pem"]
+def ca_pem_error(cfg, folder, err, section="controller"):
+    """The console line for a pinned certificate (the controller's or the MQTT
+    broker's) that is missing, empty or junk, worded as config.ConfigError words its
+    messages (the validator is unloaded)."""
+    path = cfg[section]["ca_pem"]
     if not path.startswith("/"):
         path = folder + "/" + path
     problem = "not found or unreadable" if isinstance(err, OSError) else str(err)
-    return (
-        'config "controller.ca_pem": %s: %s. Fix: capture the controller\'s certificate '
-        'with "make configure" (python -m tools.configure), which writes it beside '
-        "config.json" % (path, problem)
-    )
+    if section == "controller":
+        fix = (
+            'capture the controller\'s certificate with "make configure" '
+            "(python -m tools.configure), which writes it beside config.json"
+        )
+    else:
+        fix = "save the broker's certificate (or its CA's) there as PEM"
+    return 'config "%s.ca_pem": %s: %s. Fix: %s' % (section, path, problem, fix)
 
 
 def device_resolver(wlan, url):
@@ -112,6 +122,7 @@ def boot(
     hooks=None,
     set_country=None,
     make_watchdog=None,
+    device_id=None,
 ):
     """Load the config and wire everything: the App, ready for ``asyncio.run(app.main())``.
 
@@ -119,10 +130,12 @@ def boot(
     it before running (firmware/main.py does: its code is heap that TLS can use).
     ``make_watchdog()`` arms the board's watchdog (fed by the render loop) just before
     the first frame, unless the config says ``"watchdog": false``; a config error
-    runs without one, so the board stays open to a fix over USB.
+    runs without one, so the board stays open to a fix over USB. ``device_id`` is the
+    board's unique id in hex: Home Assistant's identifiers and the MQTT topics.
     """
     panel = UnicornPanel(unicorn, graphics)
-    app = build(config_path, panel, (unicorn.is_pressed, button_pins(unicorn)), wlan, hooks)
+    buttons = (unicorn.is_pressed, button_pins(unicorn))
+    app = build(config_path, panel, buttons, wlan, hooks, device_id=device_id)
     if set_country and app.wifi:
         set_country(app.cfg["wifi"]["country"])
     if make_watchdog and app.source is not None and app.cfg["watchdog"]:
@@ -130,7 +143,7 @@ def boot(
     return app
 
 
-def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None):
+def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None, device_id=None):
     """The App for a config file, on any panel: the device, the simulator and the
     in-process tests share this wiring. A config error gives an App with no source."""
     hooks = hooks or Hooks()
@@ -153,11 +166,7 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None)
                 raise
             key, message = "controller.ca_pem", ca_pem_error(cfg, folder, err)
     if key is not None:
-        console.out("netrain: " + message)
-        console.out("netrain: fix config.json (see config.example.json)")
-        console.out('netrain: or create it with "make configure" (python -m tools.configure)')
-        status.set("config", "config_error", key)
-        return App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
+        return config_error_app(cfg, panel, buttons, hooks, console, status, key, message)
     wifi = None
     if wlan is not None and cfg["wifi"]["ssid"]:
         wifi = WifiSupervisor(
@@ -183,7 +192,7 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None)
         def make_actions(feedback, record):
             return Actions(source.unifi, cfg["groups"], settings, clock, feedback, record)
 
-    return App(
+    app = App(
         cfg,
         panel,
         source,
@@ -195,3 +204,54 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None)
         make_actions=make_actions,
         log=console.line,
     )
+    if cfg["mqtt"]["host"]:  # else nothing of MQTT is even imported
+        try:
+            add_mqtt(app, folder, device_id or "0" * 16, wlan, console)
+        except (OSError, ValueError) as err:  # the broker's certificate missing, empty or junk
+            if not cfg["mqtt"]["tls"]:
+                raise
+            key, message = "mqtt.ca_pem", ca_pem_error(cfg, folder, err, "mqtt")
+            return config_error_app(cfg, panel, buttons, hooks, console, status, key, message)
+    return app
+
+
+def config_error_app(cfg, panel, buttons, hooks, console, status, key, message):
+    """The App for a config error: the message on the console, calm rain, no source."""
+    console.out("netrain: " + message)
+    console.out("netrain: fix config.json (see config.example.json)")
+    console.out('netrain: or create it with "make configure" (python -m tools.configure)')
+    status.set("config", "config_error", key)
+    return App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
+
+
+def add_mqtt(app, folder, device_id, wlan, console):
+    """Home Assistant over MQTT: the client and the bridge join the app's tasks;
+    returns them. Their builder is unloaded afterwards, as the config validator is."""
+    from . import __version__, ha_setup
+    from .effects.rain import SCENE_ORDER
+
+    cfg = app.cfg
+    hooks = app.hooks
+    resolver = hooks.resolver
+    if resolver is None and hooks.board_dns:
+        resolver = device_resolver(wlan, "http://" + cfg["mqtt"]["host"])
+    try:
+        client, bridge = ha_setup.from_config(
+            cfg["mqtt"],
+            app.controls,
+            device_id,
+            __version__,
+            tuple(cfg["groups"]),
+            SCENE_ORDER,
+            folder=folder,
+            poll_s=cfg["poll_s"],
+            opener=hooks.opener,
+            resolver=resolver,
+            log=console.line,
+        )
+    finally:
+        del ha_setup
+        unload("netrain.ha_setup")
+    app.extra_tasks.append(("mqtt", client.run))
+    app.extra_tasks.append(("ha", bridge.run))
+    return client, bridge

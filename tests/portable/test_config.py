@@ -138,3 +138,80 @@ def test_urls_that_do_not_parse_are_rejected():
 def test_only_pause_takes_an_argument():
     err = raises(config.ConfigError, config.parse, GOOD[:-1] + ', "buttons": {"C": "scene:fire"}}')
     assert err.key == "buttons.C" and "takes no" in err.problem
+
+
+# -- mqtt ------------------------------------------------------------------------------
+
+
+def _mqtt(fields, extra=""):
+    return config.parse(GOOD[:-1] + ', "mqtt": {%s}%s}' % (fields, extra))
+
+
+def _mqtt_error(fields, extra=""):
+    return raises(config.ConfigError, _mqtt, fields, extra)
+
+
+def test_mqtt_is_off_by_default_with_usable_defaults():
+    mqtt = config.parse(GOOD)["mqtt"]
+    assert mqtt["host"] == "" and mqtt["port"] == 1883 and mqtt["tls"] is False
+    assert mqtt["discovery_prefix"] == "homeassistant" and mqtt["base_topic"] is None
+    assert mqtt["keepalive_s"] == 60 and mqtt["rate_period_s"] == 10
+    assert mqtt["rate_change_pct"] == 10 and mqtt["name"] == "netrain"
+
+
+def test_mqtt_port_follows_tls_and_the_rate_period_follows_a_slow_poll():
+    mqtt = _mqtt('"host": "10.0.0.2", "tls": true, "ca_pem": "broker.pem"')["mqtt"]
+    assert mqtt["port"] == 8883 and mqtt["ca_pem"] == "broker.pem"
+    assert _mqtt('"host": "10.0.0.2", "port": 1884')["mqtt"]["port"] == 1884
+    assert _mqtt('"host": "ha.lan"', ', "poll_s": 30')["mqtt"]["rate_period_s"] == 30
+    # with no host nothing about MQTT can stop the boot
+    assert _mqtt('"password": "p"', ', "poll_s": 30')["mqtt"]["host"] == ""
+
+
+def test_mqtt_errors_name_the_key():
+    cases = (
+        ('"host": "mqtt://10.0.0.2"', "mqtt.host"),
+        ('"host": "-x"', "mqtt.host"),
+        ('"host": 7', "mqtt.host"),
+        ('"host": "h", "port": 0', "mqtt.port"),
+        ('"host": "h", "port": 65536', "mqtt.port"),
+        ('"host": "h", "port": 1883.5', "mqtt.port"),
+        ('"host": "h", "password": "p"', "mqtt.password"),
+        ('"host": "h", "tls": true', "mqtt.ca_pem"),
+        ('"host": "h", "tls": "yes"', "mqtt.tls"),
+        ('"host": "h", "discovery_prefix": "home/#"', "mqtt.discovery_prefix"),
+        ('"host": "h", "discovery_prefix": ""', "mqtt.discovery_prefix"),
+        ('"host": "h", "base_topic": "netrain/"', "mqtt.base_topic"),
+        ('"host": "h", "base_topic": "/netrain"', "mqtt.base_topic"),
+        ('"host": "h", "base_topic": "a/+/b"', "mqtt.base_topic"),
+        ('"host": "h", "keepalive_s": 4', "mqtt.keepalive_s"),
+        ('"host": "h", "keepalive_s": 601', "mqtt.keepalive_s"),
+        ('"host": "h", "rate_change_pct": 101', "mqtt.rate_change_pct"),
+        ('"host": "h", "rate_period_s": 1', "mqtt.rate_period_s"),
+        ('"host": "h", "prot": 1883', "mqtt.prot"),
+    )
+    for fields, key in cases:
+        extra = ', "poll_s": 2' if "rate_period_s" in fields else ""
+        err = _mqtt_error(fields, extra)
+        assert err.key == key and "Fix:" in str(err), (fields, str(err))
+    assert '"mqtt.port"' in str(_mqtt_error('"host": "h", "prot": 1883'))
+
+
+def test_mqtt_caps_the_groups_to_what_its_packet_holds():
+    many = ", ".join('"g%d": ["aa:bb:cc:dd:ee:%02x"]' % (i, i) for i in range(17))
+    err = _mqtt_error('"host": "h"', ', "groups": {%s}' % many)
+    assert err.key == "groups" and "at most 16" in err.problem
+    long = ", ".join('"%s": ["aa:bb:cc:dd:ee:%02x"]' % (chr(97 + i) * 80, i) for i in range(13))
+    err = _mqtt_error('"host": "h"', ', "groups": {%s}' % long)
+    assert err.key == "groups" and "1024" in err.problem
+    assert len(_mqtt("", ', "groups": {%s}' % long)["groups"]) == 13  # MQTT off: no limit
+    twins = '"groups": {"Guest Wi-Fi": ["aa:bb:cc:dd:ee:01"], "guest wi fi": ["aa:bb:cc:dd:ee:02"]}'
+    err = _mqtt_error('"host": "h"', ", " + twins)
+    assert err.key in ("groups.Guest Wi-Fi", "groups.guest wi fi")  # dict order: either
+    assert "same Home Assistant id" in err.problem
+
+
+def test_redacted_hides_the_mqtt_password():
+    cfg = _mqtt('"host": "h", "username": "ha", "password": "brokerpass"')
+    assert "brokerpass" not in str(config.redacted(cfg))
+    assert config.redacted(cfg)["mqtt"]["username"] == "ha"

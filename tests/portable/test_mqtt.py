@@ -111,6 +111,7 @@ class Harness:
         self.brokers = list(brokers)
         self.opened = []
         self.messages = []
+        self.logs = []
         self.connected_calls = 0
         self.client = Client(
             "127.0.0.1",
@@ -121,7 +122,7 @@ class Harness:
             opener=self.opener,
             resolver=self.resolve,
             random_ms=lambda limit: 0,
-            log=lambda text: None,
+            log=lambda topic, text: self.logs.append((topic, text)),
             **client_args,
         )
         self.client.BACKOFF_MIN_MS = 1
@@ -197,6 +198,11 @@ def test_refused_password_is_reported_and_retried():
 
     _with_client(h, body)
     assert h.client.drops == 2 and h.connected_calls == 1
+    # one console line per new reason, in the console's (topic, text) shape
+    assert h.logs == [
+        ("mqtt", "broker refused the connection: bad user name or password"),
+        ("mqtt", "broker refused the connection: not authorised"),
+    ]
 
 
 def test_garbage_and_oversized_packets_drop_the_session_only():
