@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RP2MODEL = os.path.join(ROOT, "..", "shared", "target", "micropython-rp2model")
 FIGURES = (
     "frames",
     "frames_nominal",
@@ -33,7 +34,7 @@ FIGURES = (
 
 def test_quick_bench_writes_every_figure(tmp_path):
     cmd = [sys.executable, "-m", "tools.bench", "--quick", "--out", str(tmp_path)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ours/baseline" in proc.stdout  # the table was printed
     results = json.loads((tmp_path / "results.json").read_text())
@@ -46,8 +47,16 @@ def test_quick_bench_writes_every_figure(tmp_path):
     # the baseline opens a TLS connection per poll, ours one for the run: the fake counts them
     assert results["baseline"]["tls_handshakes_server"] > results["ours"]["tls_handshakes_server"]
     assert set(results["targets"]) >= {"frames_pct_of_nominal", "tls_handshakes"}
+    # the heap floor on x64 and on the board's heap model, side by side
+    assert results["heap_floor_x64_bytes"] == results["ours"]["heap_floor_bytes"]
+    if os.path.exists(RP2MODEL):
+        assert isinstance(results["heap_floor_rp2model_bytes"], int), results
+    else:
+        assert results["heap_floor_rp2model_bytes"] is None and results["heap_floor_models_note"]
+    assert results["heap_floor_rp2model_frozen_bytes"] is None  # only with --frozen
     bench_md = (tmp_path / "BENCH.md").read_text()
     assert "| frames rendered |" in bench_md
+    assert "## Heap floor by model" in bench_md and "| rp2model (32-bit" in bench_md
     assert results["machine"]["micropython"] in bench_md
 
 

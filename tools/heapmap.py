@@ -6,8 +6,8 @@ Starts the bundled fake controller, then replays ``netrain.start.run`` step by s
 on the unix port (stubs and .mpy exactly as ``python -m sim --runtime micropython``
 loads them) and prints the live heap after a collection at each step, the interned
 names (qstr pools grow by doubling, so a step that crosses a pool boundary pays for
-the next pool at once), and the garbage of one ``stat/health`` request and of
-parsing its body. The instrument for
+the next pool at once), and the garbage of one poll (``stat/health`` streamed into the
+source's HealthScan), of the same reply read whole and of ``json.loads`` on it. The instrument for
 lowering the heap floor: run it before and after a change.
 """
 
@@ -40,6 +40,7 @@ cfg, exc = start.load_config(sys.argv[1])
 mark("config loaded (validator unloaded)")
 source = start.make_source(cfg, sys.argv[2])
 mark("UniFi source: http + unifi code, buffers, TLS context")
+reserve = len(source.unifi.client._reserve or b"")
 from netrain.actions import Actions
 from netrain.wallclock import WallClock
 mark("actions + wallclock code")
@@ -47,10 +48,16 @@ buttons = (unicorn.is_pressed, start.button_pins(unicorn))
 app = start.App(cfg, panel, source, status=start.Status(), buttons=buttons)
 mark("app: rain pool, meter, metrics, overlay")
 garbage = {}
+from netrain.source import Sample
 async def poll():
     unifi = source.unifi
-    for i in range(3):
+    sample = Sample()
+    for i in range(3):  # the last of three: the connection is open and warm
         gc.collect(); gc.disable()
+        before = gc.mem_alloc()
+        await source.fetch(sample)
+        garbage["poll"] = gc.mem_alloc() - before
+        gc.enable(); gc.collect(); gc.disable()
         before = gc.mem_alloc()
         resp = await unifi._raw("GET", unifi.site_path("stat/health"))
         mid = gc.mem_alloc()
@@ -61,7 +68,7 @@ async def poll():
 asyncio.run(poll())
 import micropython
 micropython.qstr_info()  # "qstr pool: n_pool=.., n_qstr=.., n_str_data_bytes=.., n_total_bytes=.."
-print("HEAPMAP " + json.dumps({"steps": out, "garbage": garbage}))
+print("HEAPMAP " + json.dumps({"steps": out, "garbage": garbage, "reserve": reserve}))
 """
 
 
@@ -102,9 +109,11 @@ def main(argv=None):
     qstr = [line for line in report["stdout"].splitlines() if line.startswith("qstr pool:")]
     if qstr:
         print("interned names and strings (all modules, stubs included): " + qstr[-1][11:])
+    print("%-56s %9d" % ("  of which the TLS reserve (the connection's block)", report["reserve"]))
     garbage = report["garbage"]
-    print("%-56s %9d" % ("garbage of one stat/health request (HTTP)", garbage["request"]))
-    print("%-56s %9d" % ("garbage of json.loads on its body", garbage["json"]))
+    print("%-56s %9d" % ("garbage of one poll (health reply streamed)", garbage["poll"]))
+    print("%-56s %9d" % ("garbage of the same reply read whole (HTTP)", garbage["request"]))
+    print("%-56s %9d" % ("garbage of json.loads on that body", garbage["json"]))
     return 0
 
 

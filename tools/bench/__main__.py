@@ -1,14 +1,16 @@
 # tools.bench: `make bench`, ours against the naive baseline on the unix port, in one run.
 # SPDX-License-Identifier: MIT
 """python -m tools.bench [--quick] [--seconds 60] [--heap 240K] [--stall-ms 600]
-                         [--latency-ms 300] [--out bench]
+                         [--latency-ms 300] [--out bench] [--frozen]
 
 Runs the firmware ("ours") and the naive baseline (tools/bench/naive_main.py) on the
 MicroPython unix port against the fake controller, then bisects each side's heap
 floor, prints the table and writes OUT/results.json and BENCH.md (at the repository
 root for the default OUT, else in OUT). ``--quick`` is the CI smoke run: a few
 seconds per run and a coarse bisection, written to build/bench-quick unless --out
-is given; it asserts nothing about speed.
+is given; it asserts nothing about speed. The heap floor is also bisected on the
+board's heap model (rp2model, with two actions per probe; ``--frozen`` adds the same model
+with our modules frozen into the binary) and reported beside the x64 one.
 """
 
 import argparse
@@ -22,6 +24,7 @@ import time
 from sim.__main__ import ROOT, build_mpy, micropython_binary, parse_heap
 
 from .figures import ratios, side_figures, targets
+from .models import rp2model_floors
 from .report import bench_md, machine, micropython_version, text_table
 from .run import default_heap, heap_floor, run_side
 
@@ -41,6 +44,11 @@ def build_parser():
     p.add_argument("--stall-ms", type=int, default=600, help="modelled CPU time per TLS handshake")
     p.add_argument("--latency-ms", type=int, default=300, help="latency injected on the controller")
     p.add_argument("--out", help="folder for results.json (default bench/)")
+    p.add_argument(
+        "--frozen",
+        action="store_true",
+        help="also the rp2model floor with lib/netrain frozen in (builds a binary, ~1.5 min)",
+    )
     return p
 
 
@@ -96,6 +104,10 @@ def main(argv=None):
         floors[side], probes[side] = heap_floor(
             side, FLOOR_LOW_K * 1024, FLOOR_HIGH_K * 1024, step_k * 1024, probe, known
         )
+    model_floors, model_probes, model_note = rp2model_floors(
+        args.quick, args.stall_ms, args.latency_ms, args.frozen, log
+    )
+    probes.update(model_probes)
     ours = side_figures(runs["ours"], floors["ours"])
     baseline = side_figures(runs["baseline"], floors["baseline"])
     results = {
@@ -119,6 +131,11 @@ def main(argv=None):
         "baseline": baseline,
         "ratios": ratios(ours, baseline),
         "targets": targets(ours),
+        # the board's heap model beside the x64 port (None: not measured, see the note)
+        "heap_floor_x64_bytes": floors["ours"],
+        "heap_floor_rp2model_bytes": model_floors["rp2model"],
+        "heap_floor_rp2model_frozen_bytes": model_floors["rp2model_frozen"],
+        "heap_floor_models_note": model_note,
         "heap_floor_probes": probes,
     }
     with open(os.path.join(out_dir, "results.json"), "w") as f:

@@ -104,11 +104,34 @@ def _targets_md(results):
 
 def _probes_md(results):
     lines = []
-    for side in ("ours", "baseline"):
+    for side in ("ours", "baseline", "rp2model", "rp2model_frozen"):
+        if side not in results["heap_floor_probes"]:
+            continue
         probes = results["heap_floor_probes"][side]
         text = ", ".join("%dK %s" % (h // 1024, "ok" if ok else "fail") for h, ok in probes)
         lines.append("- %s: %s" % (side, text or "answered by the main run"))
     return "\n".join(lines)
+
+
+def _kilobytes(value):
+    return "not measured" if value is None else "%dK (%d bytes)" % (value // 1024, value)
+
+
+def _models_md(results):
+    rows = [
+        "| model | heap floor (ours) |",
+        "|---|--:|",
+        "| x64 unix port (64-bit, TLS outside the heap) | %s |"
+        % _kilobytes(results.get("heap_floor_x64_bytes")),
+        "| rp2model (32-bit, TLS in the heap: the board), `.mpy` | %s |"
+        % _kilobytes(results.get("heap_floor_rp2model_bytes")),
+        "| rp2model, lib/netrain frozen (`--frozen`) | %s |"
+        % _kilobytes(results.get("heap_floor_rp2model_frozen_bytes")),
+    ]
+    note = results.get("heap_floor_models_note")
+    if note:
+        rows.append("\nrp2model not run: %s." % note)
+    return "\n".join(rows)
 
 
 def bench_md(results):
@@ -142,6 +165,14 @@ can interrupt (docs/platform.md, *TLS on the Pico W*).
 ## Targets (ours)
 
 %(targets)s
+
+## Heap floor by model
+
+The rp2model probes run the firmware with an ad-block and a pause action
+(`--press 1.5:A:long,4:B:long`, 7 s) and count only when every poll and both actions
+worked; the board leaves about 185K to us.
+
+%(models)s
 
 ## Heap floor probes
 
@@ -180,6 +211,7 @@ can interrupt (docs/platform.md, *TLS on the Pico W*).
         "rows": "\n".join(rows),
         "targets": _targets_md(results),
         "probes": _probes_md(results),
+        "models": _models_md(results),
         "heap_note": ""
         if results["targets"]["heap_floor_bytes"]["met"]
         else "- The device-model heap target (100K on the unix port) is not met by ours yet:\n"

@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MIT
 """``run_side("ours" | "baseline", heap_bytes, seconds, stall_ms, latency_ms) -> Run``.
 
+``target="rp2model"`` (or ``binary=PATH``) runs on another MicroPython binary, as
+``python -m sim --target``; ``press`` scripts the buttons (sim's ``--press``).
+
 Both sides start the way ``python -m sim --runtime micropython`` starts the firmware
 (same stubs, .mpy build, embedded config pinned to a fresh fake controller, heap on
 top of the stand-ins' allowance); "baseline" runs ``naive_main.py`` instead of
@@ -23,6 +26,7 @@ from sim.__main__ import (
     micropython_binary,
     start_fake,
     stub_allowance,
+    target_binary,
 )
 
 SIDES = {"ours": MAIN, "baseline": os.path.join(os.path.dirname(__file__), "naive_main.py")}
@@ -76,11 +80,24 @@ class Run:
             and not self.out_of_memory
         )
 
+    @property
+    def fits(self):
+        """Clean, and every poll and action worked: what the board's heap must allow."""
+        summary = self.summary
+        return (
+            self.clean
+            and summary["polls_ok"] > 0
+            and summary["polls_failed"] == 0
+            and all(a.get("result") == "verified" for a in summary.get("actions") or ())
+        )
 
-def run_side(side, heap_bytes, seconds, stall_ms, latency_ms):
-    binary = micropython_binary()
-    if not binary:
+
+def run_side(
+    side, heap_bytes, seconds, stall_ms, latency_ms, target="x64", binary=None, press=None
+):
+    if target == "x64" and not binary and not micropython_binary():
         raise SystemExit("bench: the MicroPython unix port is not installed (run `make venv`)")
+    binary, march, mpy_dir = target_binary(target, binary)
     workdir = tempfile.mkdtemp(prefix="netrain-bench-")
     fake = None
     try:
@@ -92,8 +109,10 @@ def run_side(side, heap_bytes, seconds, stall_ms, latency_ms):
             "metrics": metrics_path,
             "tls_stall_ms": stall_ms,
         }
+        if press:
+            settings["press"] = press
         env = dict(os.environ, NETRAIN_SIM=json.dumps(settings))
-        env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, build_mpy())
+        env["MICROPYPATH"] = ".frozen:%s:%s" % (STUBS, build_mpy(mpy_dir, march))
         total = heap_bytes + stub_allowance(binary)
         cmd = [binary, "-X", "heapsize=%d" % total, SIDES[side]]
         try:
