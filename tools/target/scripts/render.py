@@ -4,8 +4,14 @@ import gc
 import json
 import time
 
-from netrain.effects.rain import DOWN, UP, Rain
-from netrain.status import Overlay, Status
+gc.collect()
+free_before_import = gc.mem_free()
+
+from netrain.effects.rain import DOWN, UP, Rain  # noqa: E402 - measured after the empty heap
+from netrain.status import Overlay, Status  # noqa: E402
+
+gc.collect()
+import_heap_bytes = free_before_import - gc.mem_free()  # bytecode, native code and names
 
 SIZE = 16
 DROPS = 21
@@ -68,6 +74,7 @@ def main():
         "render_text_alloc_bytes": text[2],
         "render_drops_live": plain[3],
         "render_frames": FRAMES,
+        "render_import_heap_bytes": import_heap_bytes,
         "render_alloc_probe_bytes": probe_bytes if probe else 0,
     }
     print("RESULT " + json.dumps(out))
