@@ -276,6 +276,20 @@ else:  # pragma: no cover - older MicroPython
     find_byte = find_byte_windowed
 
 
+async def close_stream(writer):
+    """Close an asyncio stream now, without waiting on the peer.
+
+    MicroPython closes the socket in ``wait_closed`` (its ``close`` does nothing) and
+    never blocks there; CPython's ``wait_closed`` waits for the peer, so it is skipped.
+    """
+    try:
+        writer.close()
+        if IS_MICROPYTHON:
+            await writer.wait_closed()
+    except OSError:
+        pass  # the peer is gone already
+
+
 def tls_capture_context():
     """(ctx, peer_der(writer)): a client context that accepts any certificate, and a
     function giving the server's certificate (DER) once connected. For first-use

@@ -5,7 +5,7 @@
 Each client slot owns a buffer allocated once at start-up, so serving a request
 allocates little and never needs a large block (TLS needs the 16 KB ones). The whole
 request (line, headers, body) must fit its slot and arrive within ``deadline_ms``;
-the response must be taken by the client within the same deadline. A slow or
+the response must be taken by the client within ``deadline_ms`` too. A slow or
 abandoned client is dropped; a client beyond the limit gets a fixed 503.
 A handler returns ``(status, content_type, body, extra_headers)`` (or a coroutine
 giving it, bounded by the handler's own timeouts): body is bytes, or a ``FileBody``
@@ -15,7 +15,7 @@ streamed from flash through the slot buffer.
 import asyncio
 import json
 
-from ..compat import const, readinto, ticks_diff, ticks_ms, wait_for_ms
+from ..compat import close_stream, const, readinto, wait_for_ms
 
 HEAD_BYTES = const(1024)
 BODY_BYTES = const(512)
@@ -113,11 +113,10 @@ def parse_head(head, req):
 
 
 class Server:
-    def __init__(self, handler, max_clients=2, deadline_ms=DEADLINE_MS, clock=ticks_ms):
+    def __init__(self, handler, max_clients=2, deadline_ms=DEADLINE_MS):
         """``handler(request)`` returns the response tuple (see the module doc)."""
         self.handler = handler
         self.deadline_ms = deadline_ms
-        self.clock = clock
         self._free = [bytearray(HEAD_BYTES + BODY_BYTES) for _ in range(max_clients)]
         self.served = 0
         self.dropped = 0
@@ -135,67 +134,57 @@ class Server:
                 await wait_for_ms(writer.drain(), 500)
             except Exception:  # noqa: S110 - a busy answer is best effort
                 pass
-            await _close(writer)
+            await close_stream(writer)
             return
         slot = self._free.pop()
         try:
-            await self._one(reader, writer, slot, self.clock())
+            # One deadline for the whole request and one for the answer: a task per
+            # wait_for, not per read, keeps the garbage per request small.
+            got = await wait_for_ms(self._read(reader, slot), self.deadline_ms)
+            if isinstance(got, Request):
+                got = await self._handle(got)
+            await wait_for_ms(self._send(writer, slot, got), self.deadline_ms)
         except Exception:  # timeouts, resets: the client is simply dropped
             self.dropped += 1
         finally:
             self._free.append(slot)
-            await _close(writer)
+            await close_stream(writer)
 
-    def _left_ms(self, start_ms):
-        left = self.deadline_ms - ticks_diff(self.clock(), start_ms)
-        if left <= 0:
-            raise OSError("deadline")
-        return left
-
-    async def _read_some(self, reader, view, start_ms):
-        n = await wait_for_ms(readinto(reader, view), self._left_ms(start_ms))
-        if n == 0:
-            raise OSError("closed")
-        return n or 0
-
-    async def _one(self, reader, writer, buf, start_ms):
+    async def _read(self, reader, buf):
+        """The Request, or the error response for a request that broke a limit."""
         view = memoryview(buf)
         got = 0
         end = -1
         while end < 0:
             if got >= HEAD_BYTES:
-                return await self._send_error(writer, buf, start_ms, 413, "headers too large")
-            got += await self._read_some(reader, view[got:HEAD_BYTES], start_ms)
+                return _error(413, "headers too large")
+            got += await _read_some(reader, view[got:HEAD_BYTES])
             end = bytes(view[:got]).find(b"\r\n\r\n")
         req = Request()
         try:
             length = parse_head(bytes(view[:end]), req)
         except HttpError as exc:
-            return await self._send_error(writer, buf, start_ms, exc.status, str(exc))
-        if length > BODY_BYTES:
-            return await self._send_error(writer, buf, start_ms, 413, "body too large")
+            return _error(exc.status, str(exc))
         body_start = end + 4
         need = body_start + length
-        if need > len(buf):  # a body that would not fit beside these headers
-            return await self._send_error(writer, buf, start_ms, 413, "request too large")
+        if length > BODY_BYTES or need > len(buf):  # or would not fit beside these headers
+            return _error(413, "body too large")
         while got < need:
-            got += await self._read_some(reader, view[got:need], start_ms)
+            got += await _read_some(reader, view[got:need])
         req.body = bytes(view[body_start:need])
+        return req
+
+    async def _handle(self, req):
         try:
             response = self.handler(req)
             if hasattr(response, "send"):  # a coroutine: setup handlers wait on the network
                 response = await response
         except HttpError as exc:
-            response = (exc.status, "application/json", error_body(str(exc)), "")
+            response = _error(exc.status, str(exc))
         self.served += 1
-        await self._send(writer, buf, start_ms, response)
+        return response
 
-    async def _send_error(self, writer, buf, start_ms, status, message):
-        await self._send(
-            writer, buf, start_ms, (status, "application/json", error_body(message), "")
-        )
-
-    async def _send(self, writer, buf, start_ms, response):
+    async def _send(self, writer, buf, response):
         status, ctype, body, extra = response
         size = body.size if isinstance(body, FileBody) else len(body)
         if isinstance(body, FileBody) and body.gzip:
@@ -208,7 +197,7 @@ class Server:
         writer.write(head.encode())
         if not isinstance(body, FileBody):
             writer.write(body)
-            await wait_for_ms(writer.drain(), self._left_ms(start_ms))
+            await writer.drain()
             return
         view = memoryview(buf)
         with open(body.path, "rb") as f:
@@ -217,12 +206,15 @@ class Server:
                 if not n:
                     break
                 writer.write(bytes(view[:n]))  # a copy: CPython's transport may keep a view
-                await wait_for_ms(writer.drain(), self._left_ms(start_ms))
+                await writer.drain()
 
 
-async def _close(writer):
-    try:
-        writer.close()
-        await wait_for_ms(writer.wait_closed(), 500)
-    except Exception:  # noqa: S110 - the peer may be gone already
-        pass
+async def _read_some(reader, view):
+    n = await readinto(reader, view)
+    if n == 0:
+        raise OSError("closed")
+    return n or 0
+
+
+def _error(status, message):
+    return status, "application/json", error_body(message), ""
