@@ -20,6 +20,7 @@ from ..meter import CURVE_K
 
 _NO_DATA = const(255)
 _KBYTES = const(1000)  # rates are kept in kB/s: small ints even at 10 Gbit/s on 32 bits
+_FRACTION_BITS = const(20)
 
 
 # Pixel words as ptr32 stores them: B | G << 8 | R << 16 (bytes B, G, R, 0).
@@ -67,6 +68,25 @@ def _paint(fb, geom, down_h, up_h):
         x += 1
 
 
+@micropython.viper
+def _heights(thr_buf, rates_buf, out_buf, rows: int, first: int, count: int):
+    # Columns first..first+count-1 that hold data: rows lit = the largest k with
+    # thr[k] <= rate (thr rises with k). A few µs a column on the board.
+    thr = ptr32(thr_buf)
+    rates = ptr32(rates_buf)
+    out = ptr8(out_buf)
+    i = first
+    end = first + count
+    while i < end:
+        if int(out[i]) != 255:
+            rate = int(rates[i])
+            k = 0
+            while k < rows and int(thr[k + 1]) <= rate:
+                k += 1
+            out[i] = k
+        i += 1
+
+
 class History:
     """``width`` columns of ``history_s`` each; ``add`` samples, ``roll`` the clock."""
 
@@ -80,9 +100,11 @@ class History:
         self._up = array("i", [0] * width)
         self._down_h = bytearray(b"\xff" * width)  # bar heights 0..height
         self._up_h = bytearray(b"\xff" * width)
-        # Rate (kB/s) from which a column is k rows high, per direction, k = 1..height.
+        # Rate (kB/s) from which a column is k rows high, per direction, k = 1..height,
+        # and the same as a fraction of the scale (1/2**20): only these need floats.
         self._down_thr = array("i", [0] * (height + 1))
         self._up_thr = array("i", [0] * (height + 1))
+        self._fraction = _fractions(height)
         self._down_scale = 0
         self._up_scale = 0
         self._head = width - 1  # the current column (drawn rightmost)
@@ -121,28 +143,25 @@ class History:
         head = self._head
         self._down[head] = self._sum_down // self._count
         self._up[head] = self._sum_up // self._count
-        rescaled = self._rescale(down_scale_bytes_per_s // _KBYTES, up_scale_bytes_per_s // _KBYTES)
-        if rescaled:  # every column with data, on the new scale
-            for i in range(self.width):
-                if self._down_h[i] != _NO_DATA:
-                    self._heights(i)
-        self._heights(head)
-
-    def _heights(self, i):
-        self._down_h[i] = _rows(self._down_thr, self._down[i])
-        self._up_h[i] = _rows(self._up_thr, self._up[i])
+        self._down_h[head] = self._up_h[head] = 0  # holds data now
+        first, count = head, 1
+        if self._rescale(down_scale_bytes_per_s // _KBYTES, up_scale_bytes_per_s // _KBYTES):
+            first, count = 0, self.width  # every column with data, on the new scale
+        rows = self.height
+        _heights(self._down_thr, self._down, self._down_h, rows, first, count)
+        _heights(self._up_thr, self._up, self._up_h, rows, first, count)
 
     def _rescale(self, down_scale, up_scale):
         # New thresholds only when a scale moved by more than 1/32: the auto-scale
-        # peak decays a little at every poll, and a row is 1/16 of the panel at best.
+        # peak decays a little at every poll, and a row is 1/32 of the panel at best.
         changed = False
         if abs(down_scale - self._down_scale) * 32 > self._down_scale:
             self._down_scale = down_scale
-            _thresholds(self._down_thr, down_scale, self.height)
+            _thresholds(self._down_thr, self._fraction, down_scale)
             changed = True
         if abs(up_scale - self._up_scale) * 32 > self._up_scale:
             self._up_scale = up_scale
-            _thresholds(self._up_thr, up_scale, self.height)
+            _thresholds(self._up_thr, self._fraction, up_scale)
             changed = True
         return changed
 
@@ -156,23 +175,20 @@ class History:
         _paint(fb, self._geom, self._down_h, self._up_h)
 
 
-def _thresholds(thr, scale_kbytes, rows):
-    # A column is k rows high from the rate whose curve value rounds to k rows,
-    # the inverse of meter.curve_permille: (e^(p*ln(1+K)) - 1) / K.
+def _fractions(rows):
+    # A column is k rows high from the rate whose curve value rounds to k rows: the
+    # inverse of meter.curve_permille, (e^(p*ln(1+K)) - 1) / K, in 1/2**20 of the scale.
     log_span = math.log(1 + CURVE_K)
+    fraction = array("i", [0] * (rows + 1))
     for k in range(1, rows + 1):
-        fraction = (math.exp((k - 0.5) / rows * log_span) - 1) / CURVE_K
-        thr[k] = max(1, int(scale_kbytes * fraction + 0.5))
+        value = (math.exp((k - 0.5) / rows * log_span) - 1) / CURVE_K
+        fraction[k] = int(value * (1 << _FRACTION_BITS) + 0.5)
+    return fraction
 
 
-def _rows(thr, kbytes):
-    # Rows lit for a rate: the largest k with thr[k] <= kbytes (binary search).
-    lo = 0
-    hi = len(thr) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if thr[mid] <= kbytes:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def _thresholds(thr, fraction, scale_kbytes):
+    # Integers only (long ints on a 32-bit board: fine once per rescale, not per frame).
+    half = 1 << (_FRACTION_BITS - 1)
+    for k in range(1, len(thr)):
+        rate = (scale_kbytes * fraction[k] + half) >> _FRACTION_BITS
+        thr[k] = rate if rate > 0 else 1
