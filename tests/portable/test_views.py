@@ -6,6 +6,8 @@ samples and a fake clock. When a drawing change is intended, regenerate them on 
 ``.venv/bin/python tests/portable/golden/regen.py`` and review the pictures.
 """
 
+from _util import raises
+
 from netrain import compat
 from netrain.effects.rain import DOWN, UP, Rain
 from netrain.views import NAMES, Views, next_name
@@ -185,6 +187,11 @@ def test_history_upload_is_an_amber_dot():
     h.draw(fb)
     assert _px(fb, 16, 15, 0) == (255, 150, 0)  # full upload: the dot sits at the top
     assert not any(_lit(_px(fb, 16, 15, y)) for y in range(1, 16))
+
+
+def test_history_wants_a_period_of_a_second_or_more():
+    exc = raises(ValueError, History, 16, 16, 0)
+    assert "history_s" in str(exc)
 
 
 def test_history_scrolls_and_is_bounded():

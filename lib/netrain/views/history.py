@@ -96,6 +96,8 @@ class History:
         self.width = width
         self.height = height
         self.period_ms = int(history_s * 1000)
+        if self.period_ms < 1000:
+            raise ValueError("display.history_s: want at least 1 second, got %r" % (history_s,))
         self._down = array("i", [0] * width)  # mean kB/s per column
         self._up = array("i", [0] * width)
         self._down_h = bytearray(b"\xff" * width)  # bar heights 0..height
