@@ -199,7 +199,6 @@ def test_malformed_requests_get_400():
         b"GET\r\n\r\n",
         b"GET /api/state\r\n\r\n",
         b"GET api/state HTTP/1.1\r\n\r\n",
-        b"GET /api/state HTTP/1.1\r\nno colon here\r\n\r\n",
         b"POST /api/action HTTP/1.1\r\nContent-Length: x\r\n\r\n",
         b"POST /api/action HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
         raw_request("POST", "/api/action", b"{not json", basic(PASSWORD)),

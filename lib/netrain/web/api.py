@@ -16,7 +16,7 @@ is false. Responses are built from an allow-list of keys, so a secret in the con
 import json
 import os
 
-from ..compat import micropython, ticks_ms
+from ..compat import micropython, ptr8, ticks_ms
 from ..effects.rain import SCENE_ORDER
 from . import auth
 from .server import FileBody, HttpError, error_body
@@ -84,14 +84,17 @@ def file_body(path, gzip_ok):
     return FileBody(path, plain)
 
 
-@micropython.native
-def bgr0_to_rgb(src, dst, pixels):
-    """Pack a B,G,R,0 frame into R,G,B bytes (dst is preallocated)."""
+@micropython.viper
+def bgr0_to_rgb(src, dst, pixels: int):
+    """Pack a B,G,R,0 frame into R,G,B bytes (dst is preallocated): viper, since a
+    bytecode loop over 256 pixels holds the loop for milliseconds on an RP2040."""
+    s = ptr8(src)
+    d = ptr8(dst)
     j = 0
     for i in range(0, pixels * 4, 4):
-        dst[j] = src[i + 2]
-        dst[j + 1] = src[i + 1]
-        dst[j + 2] = src[i]
+        d[j] = s[i + 2]
+        d[j + 1] = s[i + 1]
+        d[j + 2] = s[i]
         j += 3
 
 
