@@ -13,15 +13,11 @@ is false. Responses are built from an allow-list of keys, so a secret in the con
 (Wi-Fi, controller or web password, API key) cannot reach one.
 """
 
-import json
-import os
-
 from ..compat import micropython, ptr8, ticks_ms
 from ..effects.rain import SCENE_ORDER
 from . import auth
-from .server import FileBody, HttpError, error_body
+from .server import error, file_body, json_object, page_file, response
 
-JSON = "application/json"
 STATE_KEYS = (
     "state",
     "reason",
@@ -62,28 +58,6 @@ NO_PASSWORD_HINT = (
 )
 
 
-def page_file(name):
-    """Path of an asset next to this module (``lib/netrain/web/NAME``)."""
-    here = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
-    return here + "/" + name
-
-
-def file_body(path, gzip_ok):
-    """A FileBody for path, or for path + ".gz" (compressed) when the client takes
-    gzip or only the compressed copy was deployed."""
-    try:
-        plain = os.stat(path)[6]
-    except OSError:
-        plain = None
-    if gzip_ok or plain is None:
-        try:
-            return FileBody(path + ".gz", os.stat(path + ".gz")[6], gzip=True)
-        except OSError:
-            if plain is None:
-                raise HttpError(404, "page not installed")
-    return FileBody(path, plain)
-
-
 @micropython.viper
 def bgr0_to_rgb(src, dst, pixels: int):
     """Pack a B,G,R,0 frame into R,G,B bytes (dst is preallocated): viper, since a
@@ -96,14 +70,6 @@ def bgr0_to_rgb(src, dst, pixels: int):
         d[j + 1] = s[i + 1]
         d[j + 2] = s[i]
         j += 3
-
-
-def response(status, obj, extra=""):
-    return status, JSON, json.dumps(obj).encode(), extra
-
-
-def error(status, message, extra=""):
-    return status, JSON, error_body(message), extra
 
 
 class Api:
@@ -227,16 +193,3 @@ def _check_settings(data):
         elif is_bool or not isinstance(value, int) or not 1 <= value <= 1000:
             return "gain needs a whole percent from 1 to 1000"
     return None
-
-
-def json_object(req):
-    if not req.json_body:
-        # A form or text/plain POST from another site must not ride on a cached password.
-        raise HttpError(400, "send the body as Content-Type: application/json")
-    try:
-        data = json.loads(req.body)
-    except ValueError:
-        raise HttpError(400, "body is not valid JSON")
-    if not isinstance(data, dict):
-        raise HttpError(400, "body must be a JSON object")
-    return data

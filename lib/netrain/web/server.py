@@ -14,9 +14,11 @@ streamed from flash through the slot buffer.
 
 import asyncio
 import json
+import os
 
 from ..compat import close_stream, const, readinto, wait_for_ms
 
+JSON = "application/json"
 HEAD_BYTES = const(1024)
 BODY_BYTES = const(512)
 DEADLINE_MS = const(3000)
@@ -164,18 +166,18 @@ class Server:
         end = -1
         while end < 0:
             if got >= HEAD_BYTES:
-                return _error(413, "headers too large")
+                return error(413, "headers too large")
             got += await _read_some(reader, view[got:HEAD_BYTES])
             end = bytes(view[:got]).find(b"\r\n\r\n")
         req = Request()
         try:
             length = parse_head(bytes(view[:end]), req)
         except HttpError as exc:
-            return _error(exc.status, str(exc))
+            return error(exc.status, str(exc))
         body_start = end + 4
         need = body_start + length
         if length > BODY_BYTES or need > len(buf):  # or would not fit beside these headers
-            return _error(413, "body too large")
+            return error(413, "body too large")
         while got < need:
             got += await _read_some(reader, view[got:need])
         req.body = bytes(view[body_start:need])
@@ -187,7 +189,7 @@ class Server:
             if hasattr(response, "send"):  # a coroutine: setup handlers wait on the network
                 response = await response
         except HttpError as exc:
-            response = _error(exc.status, str(exc))
+            response = error(exc.status, str(exc))
         self.served += 1
         return response
 
@@ -223,5 +225,48 @@ async def _read_some(reader, view):
     return n or 0
 
 
-def _error(status, message):
-    return status, "application/json", error_body(message), ""
+# -- helpers for handlers ------------------------------------------------------------
+
+
+def page_file(name):
+    """Path of an asset next to this module (``lib/netrain/web/NAME``)."""
+    here = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+    return here + "/" + name
+
+
+def file_body(path, gzip_ok):
+    """A FileBody for path, or for path + ".gz" (compressed) when the client takes
+    gzip or only the compressed copy was deployed."""
+    try:
+        plain = os.stat(path)[6]
+    except OSError:
+        plain = None
+    if gzip_ok or plain is None:
+        try:
+            return FileBody(path + ".gz", os.stat(path + ".gz")[6], gzip=True)
+        except OSError:
+            if plain is None:
+                raise HttpError(404, "page not installed")
+    return FileBody(path, plain)
+
+
+def response(status, obj, extra=""):
+    return status, JSON, json.dumps(obj).encode(), extra
+
+
+def error(status, message, extra=""):
+    return status, JSON, error_body(message), extra
+
+
+def json_object(req):
+    """The request body as a dict, or HttpError(400) saying what is wrong."""
+    if not req.json_body:
+        # A form or text/plain POST from another site must not ride on a cached password.
+        raise HttpError(400, "send the body as Content-Type: application/json")
+    try:
+        data = json.loads(req.body)
+    except ValueError:
+        raise HttpError(400, "body is not valid JSON")
+    if not isinstance(data, dict):
+        raise HttpError(400, "body must be a JSON object")
+    return data

@@ -22,8 +22,7 @@ import hashlib
 import json
 
 from ..compat import const, sleep_ms, ticks_diff, ticks_ms
-from .api import error, file_body, json_object, page_file, response
-from .server import HttpError
+from .server import HttpError, error, file_body, json_object, page_file, response
 
 SETUP_AFTER_JOIN_FAIL_MS = const(300_000)  # a configured network unreachable this long
 MIN_WEB_PASSWORD = const(8)
