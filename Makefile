@@ -23,15 +23,16 @@ sim: $(STAMP)
 	$(PY) -m sim $(ARGS)
 
 # Simulator runs in parallel: each mostly waits out its run time on ~10% of a core
-# (tests/conftest.py hands out the longest first). TEST_JOBS=0 runs them one by one.
+# (tests/conftest.py hands out the longest first and keeps each portable test module,
+# whose tests share /tmp files, on one worker). TEST_JOBS=0 runs everything one by one.
 TEST_JOBS ?= 4
 TEST_SELECT ?=
 
 test: $(STAMP)
 	@status=0; \
 	echo "== CPython (pytest): $(or $(TEST_SELECT),whole suite), $(TEST_JOBS) workers =="; \
-	$(PY) -m pytest -q -n $(TEST_JOBS) --maxschedchunk 1 $(if $(TEST_SELECT),-m "$(TEST_SELECT)") \
-		tests; rc=$$?; \
+	$(PY) -m pytest -q -n $(TEST_JOBS) --no-loadscope-reorder \
+		$(if $(TEST_SELECT),-m "$(TEST_SELECT)") tests; rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then status=1; fi; \
 	echo "== MicroPython unix port: portable tests =="; \
 	$(UPY) -X heapsize=2M tests/run_upy.py || status=1; \

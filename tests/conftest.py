@@ -2,6 +2,8 @@
 import os
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 for path in (os.path.join(ROOT, "tests", "portable"), os.path.join(ROOT, "lib"), ROOT):
     if path not in sys.path:
@@ -29,13 +31,26 @@ def _rank(item):
     return len(LONGEST) if item.get_closest_marker("e2e") else len(LONGEST) + 1
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    import pytest
-
     for item in items:
         if item.nodeid.split("/")[-1].startswith(E2E_ELSEWHERE):
             item.add_marker(pytest.mark.e2e)
     items.sort(key=_rank)  # stable: the order within each rank is the files' own
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Each test is its own unit of work, but a portable test module is one: its tests
+    share fixed /tmp paths (MicroPython has no tempfile) and must not run side by side.
+    (xdist's --dist loadgroup would do this with marks, but not under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PortableModulesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return nodeid.split("::")[0] if "/portable/" in nodeid else nodeid
+
+    return PortableModulesTogether(config, log)
 
 
 def pytest_sessionstart(session):

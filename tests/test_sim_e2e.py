@@ -341,12 +341,10 @@ def test_rain_turns_calm_and_grey_when_data_goes_stale(tmp_path):
         t_ms = 0
         for i in range(img.n_frames):
             img.seek(i)
-            excess = _green_excess(img.convert("RGB"))
+            bucket = early if 500 <= t_ms <= 2000 else late if t_ms >= 14_000 else None
+            excess = _green_excess(img.convert("RGB")) if bucket is not None else None
             if excess is not None:
-                if 500 <= t_ms <= 2000:
-                    early.append(excess)
-                elif t_ms >= 14_000:
-                    late.append(excess)
+                bucket.append(excess)
             t_ms += img.info.get("duration", 0)
     assert early and late, (len(early), len(late))
     assert sum(early) / len(early) > 40  # classic: green
