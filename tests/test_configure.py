@@ -1,5 +1,6 @@
 # tests for tools.configure, the setup wizard, against the fake controller over real TLS.
 # SPDX-License-Identifier: MIT
+import base64
 import builtins
 import getpass
 import hashlib
@@ -440,6 +441,34 @@ def test_a_bad_flag_is_not_asked_again(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "input", no_prompt)
     result = run(tmp_path, "--url", "htps:/foo", interactive=True)
     assert result.rc == 2 and '"htps:/foo" is not an address' in result.stderr
+
+
+def test_the_wizard_reads_errors_as_the_firmware_does():
+    """One dialect: the wizard's envelope reading is netrain.unifi's (v2 and OS errors too)."""
+    from netrain import unifi
+    from tools.configure import client as wizard_client
+    from tools.configure import controller as wizard_controller
+
+    class Reply:
+        def __init__(self, obj):
+            self.obj = obj
+
+        def json(self):
+            return self.obj
+
+    bodies = (
+        {"meta": {"rc": "error", "msg": "api.err.NoSiteContext"}, "data": []},
+        {"errorCode": 401, "message": "api.err.LoginRequired"},
+        {"code": "AUTHENTICATION_FAILED_INVALID_CREDENTIALS", "message": "Invalid"},
+        {"meta": {"rc": "ok"}, "data": []},
+    )
+    for body in bodies:
+        assert wizard_controller._meta_msg(Reply(body)) == (unifi.envelope_error(body) or "")
+    assert wizard_controller._meta_msg(Reply(bodies[1])) == "api.err.LoginRequired"
+    assert wizard_controller.OS_PREFIX == unifi.PREFIX_UNIFI_OS
+    claims = base64.urlsafe_b64encode(json.dumps({"csrfToken": "c-1"}).encode()).decode()
+    assert wizard_client._jwt_csrf("h." + claims.rstrip("=") + ".s") == "c-1"
+    assert wizard_client._jwt_csrf("junk") is None and wizard_client._jwt_csrf(None) is None
 
 
 def test_make_configure_does_not_echo_secrets():
