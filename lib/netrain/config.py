@@ -34,6 +34,7 @@ DEFAULT_BUTTONS = {
 
 _MAX_CONFIG_BYTES = 16384
 _MAX_GROUP_MACS = 32
+_MIN_WEB_PASSWORD = 8  # as the setup page asks (netrain.web.setup.MIN_WEB_PASSWORD)
 
 
 class ConfigError(Exception):
@@ -227,6 +228,15 @@ def _buttons(key, value):
     return out
 
 
+def _web_password(key, value):
+    value = _text(64)(key, value)
+    if len(value) < _MIN_WEB_PASSWORD:
+        raise ConfigError(
+            key, "shorter than %d characters" % _MIN_WEB_PASSWORD, "choose a longer password"
+        )
+    return value
+
+
 # (check, default) per key; a dict value is a nested section.
 SCHEMA = {
     "wifi": {
@@ -275,6 +285,13 @@ SCHEMA = {
         "keepalive_s": (_number(5, 600, whole=True), 60),
         "rate_period_s": (_number(0.5, 3600), None),  # 10, or poll_s if longer
         "rate_change_pct": (_number(0, 100), 10),
+    },
+    # The board's own page and JSON API; off: netrain.web is never imported.
+    "web": {
+        "enabled": (_flag, True),
+        "port": (_number(1, 65535, whole=True), 80),
+        "password": (_web_password, None),  # HTTP Basic, user admin; none: read-only
+        "public_read": (_flag, True),  # false: reading the state needs the password too
     },
 }
 

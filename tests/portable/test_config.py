@@ -215,3 +215,37 @@ def test_redacted_hides_the_mqtt_password():
     cfg = _mqtt('"host": "h", "username": "ha", "password": "brokerpass"')
     assert "brokerpass" not in str(config.redacted(cfg))
     assert config.redacted(cfg)["mqtt"]["username"] == "ha"
+
+
+# -- web -------------------------------------------------------------------------------
+
+
+def _web(fields):
+    return config.parse(GOOD[:-1] + ', "web": {%s}}' % fields)
+
+
+def test_web_is_on_by_default_read_only_until_a_password_is_set():
+    web = config.parse(GOOD)["web"]
+    assert web == {"enabled": True, "port": 80, "password": None, "public_read": True}
+    web = _web('"enabled": false, "port": 8080, "password": "sofa-remote", "public_read": false')
+    web = web["web"]
+    assert web == {"enabled": False, "port": 8080, "password": "sofa-remote", "public_read": False}
+
+
+def test_web_errors_name_the_key():
+    for fields, key, words in (
+        ('"port": 0', "web.port", "1"),
+        ('"port": 80.5', "web.port", "whole"),
+        ('"password": "short"', "web.password", "shorter than 8"),
+        ('"password": 12345678', "web.password", "text"),
+        ('"public_read": "yes"', "web.public_read", "true or false"),
+        ('"enabld": false', "web.enabld", "unknown"),
+    ):
+        err = raises(config.ConfigError, _web, fields)
+        assert err.key == key and words in str(err), (fields, str(err))
+
+
+def test_redacted_hides_the_web_password():
+    cfg = _web('"password": "sofa-remote"')
+    assert "sofa-remote" not in str(config.redacted(cfg))
+    assert config.redacted(cfg)["web"]["port"] == 80
