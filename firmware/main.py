@@ -1,4 +1,4 @@
-# netrain firmware entry point: wire the real Stellar Unicorn, Wi-Fi and config, then run.
+# netrain firmware entry point: wire the Unicorn board, Wi-Fi and config, then run.
 # SPDX-License-Identifier: MIT
 # The same file runs in the desktop simulator, where sim/stubs stands in for the
 # device modules and the optional sim_hooks module collects metrics.
@@ -8,8 +8,15 @@ import sys
 
 import machine
 import network
-from picographics import DISPLAY_STELLAR_UNICORN, PicoGraphics
-from stellar import StellarUnicorn
+import picographics
+
+#: Pimoroni's firmware for each board carries only that board's module: the first
+#: that imports is the board (module, class, PicoGraphics display constant).
+BOARDS = (
+    ("stellar", "StellarUnicorn", "DISPLAY_STELLAR_UNICORN"),
+    ("galactic", "GalacticUnicorn", "DISPLAY_GALACTIC_UNICORN"),
+    ("cosmic", "CosmicUnicorn", "DISPLAY_COSMIC_UNICORN"),
+)
 
 CONFIG_PATH = "config.json"
 # The RP2040's watchdog allows at most 8388 ms; the render loop feeds it every frame.
@@ -38,6 +45,20 @@ def make_watchdog():
     return None
 
 
+def find_board():
+    """(unicorn, graphics) for the board this firmware runs on; the panel takes its size
+    from the graphics, and all three boards share the SWITCH_* button names."""
+    for module, cls, display in BOARDS:
+        try:
+            board = __import__(module)
+        except ImportError:
+            continue
+        unicorn = getattr(board, cls)()
+        graphics = picographics.PicoGraphics(display=getattr(picographics, display))
+        return unicorn, graphics
+    raise ImportError("no Unicorn board module (stellar, galactic or cosmic)")
+
+
 def main():
     try:
         from sim_hooks import hooks  # only present in the desktop simulator
@@ -45,8 +66,7 @@ def main():
         hooks = None
     # 200 MHz is what Pimoroni's own demos run at; TLS and rendering both benefit.
     machine.freq(200_000_000)
-    unicorn = StellarUnicorn()
-    graphics = PicoGraphics(display=DISPLAY_STELLAR_UNICORN)
+    unicorn, graphics = find_board()
     wlan = network.WLAN(network.STA_IF)
     config_path = hooks.config_path if hooks else CONFIG_PATH
     from netrain import start

@@ -1,6 +1,7 @@
 # sim: run the real firmware on the desktop (pygame window or headless) against a controller.
 # SPDX-License-Identifier: MIT
 """python -m sim [--runtime cpython|micropython] [--target x64|rp2model] [--micropython PATH]
+                 [--board stellar|galactic|cosmic] [--lux N]
                  [--heap 240K] [--headless] [--seconds N]
                  [--config FILE] [--metrics FILE.jsonl] [--record FILE.gif|FILE.png]
                  [--press SCRIPT] [--tls-stall-ms MS]
@@ -110,6 +111,12 @@ def build_parser():
     p.add_argument("--record", help="record the panel to a .gif (animation) or .png (last frame)")
     p.add_argument("--press", help='scripted buttons, e.g. "3.0:A:long,6.5:B:short,9:C:double"')
     p.add_argument("--lux", type=float, help="ambient light sensor reading 0..4095")
+    p.add_argument(
+        "--board",
+        choices=("stellar", "galactic", "cosmic"),
+        help="which Unicorn the firmware finds: Stellar 16x16 (default), Galactic 53x11, "
+        "Cosmic 32x32; the window takes its shape",
+    )
     p.add_argument(
         "--tls-stall-ms",
         type=int,
@@ -261,7 +268,10 @@ STUB_MODULES = (
     "machine",
     "network",
     "picographics",
+    "simunicorn",
     "stellar",
+    "galactic",
+    "cosmic",
     "rp2",
 )
 
@@ -368,6 +378,8 @@ def main(argv=None):
             settings["press"] = args.press
         if args.lux is not None:
             settings["lux"] = args.lux
+        if args.board:
+            settings["board"] = args.board
         if args.wifi_down:
             settings["wifi_down"] = args.wifi_down
         if args.freeze:

@@ -4,9 +4,13 @@
 
 * render: a fixed-step frame scheduler on ``ticks_us`` (default 60 FPS). Motion is
   time based, so a late frame never slows the rain, and the loop allocates nothing.
+  It draws the view on show (``controls.view``: None is the rain, else a
+  netrain.views object with the same step/draw).
 * spawn: turns the meter's level into drops per second (accumulated in milli-drops),
-  and decides when the data is stale (the one place that does).
-* poll: asks the source for a sample with a deadline, feeds the meter, sets status.
+  hands the levels to the views, decides when the data is stale (the one place that
+  does), and a few times a second has the dimmer work out the panel's brightness.
+* poll: asks the source for a sample with a deadline, feeds the meter and the views
+  (the history records from boot whatever is on show), sets status.
 * report: once a second, the metrics snapshot and ``Controls.tick`` (settings saves).
 
 What the user changes (buttons, and later the web page and MQTT) goes through
@@ -39,8 +43,10 @@ from .meter import Meter
 from .metrics import Metrics
 from .source import TIMEOUT, Sample, SourceError
 from .status import OK, Overlay, Status
+from .views import Views
 
 _SPAWN_TICK_MS = const(25)
+_DIM_EVERY_MS = const(250)  # light sensor, night schedule: a glide, not per frame
 # A small, regular collection right after a frame is shown costs a few ms on the
 # RP2040 and keeps the heap tidy, instead of a long one whenever allocation fails.
 _GC_EVERY_MS = const(125)
@@ -91,10 +97,12 @@ class App:
         settings=None,
         make_actions=None,
         log=None,
+        clock=None,
     ):
         """``source`` None: no data (a config error), calm rain under the status band.
         ``buttons`` is ``(is_pressed, {name: pin})``; ``wdt`` has ``feed()``;
-        ``settings``, ``make_actions(feedback, record)`` and ``log(topic, text)``
+        ``settings``, ``make_actions(feedback, record)``, ``log(topic, text)`` and
+        ``clock`` (netrain.wallclock: the night schedule's time; None: no night)
         are handed to ``Controls``."""
         self.cfg = cfg
         self.panel = panel
@@ -110,6 +118,8 @@ class App:
         self.metrics = Metrics(ticks_ms(), self.frame_period_us)
         self.meter = Meter(cfg["wan"]["down_mbps"], cfg["wan"]["up_mbps"])
         self.rain = Rain(panel.width, panel.height, seed=seed)
+        display = cfg["display"]
+        self.views = Views(panel.width, panel.height, display["history_s"], ticks_ms())
         self.overlay = Overlay(self.status, panel.width, panel.height)
         self.sample = Sample()
         self.settings = settings
@@ -125,6 +135,8 @@ class App:
             settings,
             make_actions,
             log,
+            views=self.views,
+            clock=clock,
         )
         self._buttons = ButtonTask(buttons[0], buttons[1], self.controls.press) if buttons else None
         self._tasks = []
@@ -207,6 +219,7 @@ class App:
         overlay = self.overlay
         metrics = self.metrics
         controls = self.controls
+        dimmer = controls.dimmer
         period_us = self.frame_period_us
         next_us = ticks_us()
         last_ms = ticks_ms()
@@ -223,11 +236,18 @@ class App:
             last_ms = now_ms
             if dt_ms > _MAX_FRAME_DT_MS:
                 dt_ms = _MAX_FRAME_DT_MS
-            rain.step(dt_ms)
-            if controls.sleeping:
+            view = controls.view  # switched by a button, the web or MQTT at any time
+            if view is None:
+                rain.step(dt_ms)
+            else:
+                view.step(dt_ms)
+            if controls.sleeping or dimmer.dark:
                 rain.blank(fb)
             else:
-                rain.draw(fb)
+                if view is None:
+                    rain.draw(fb)
+                else:
+                    view.draw(fb)
                 overlay.draw(fb, now_ms)
             panel.show()
             if self.wdt:
@@ -258,8 +278,10 @@ class App:
     async def _spawn(self):
         rain = self.rain
         meter = self.meter
+        views = self.views
+        controls = self.controls
         acc_down = acc_up = 0
-        last_ms = ticks_ms()
+        last_ms = last_dim_ms = ticks_ms()
         while True:
             await sleep_ms(_SPAWN_TICK_MS)
             now_ms = ticks_ms()
@@ -268,8 +290,14 @@ class App:
             if dt_ms > _MAX_FRAME_DT_MS:
                 dt_ms = _MAX_FRAME_DT_MS
             self._check_stale(now_ms)
+            if ticks_diff(now_ms, last_dim_ms) >= _DIM_EVERY_MS:
+                last_dim_ms = now_ms
+                controls.dim(now_ms)
             down = self._level(meter.down, now_ms)
             up = self._level(meter.up, now_ms)
+            views.tick(down, up, now_ms)
+            if controls.view is not None:
+                continue  # no drops while another view is on show: the rain resumes as it was
             acc_down += self._drops_per_s_milli(down) * dt_ms // 1000
             acc_up += self._drops_per_s_milli(up) * dt_ms // 1000 // 2
             while acc_down >= 1000:
@@ -325,6 +353,7 @@ class App:
                 if sample.plan_down_bytes_per_s or sample.plan_up_bytes_per_s:
                     self.meter.set_plan(sample.plan_down_bytes_per_s, sample.plan_up_bytes_per_s)
                 self.meter.add(sample.down_bytes_per_s, sample.up_bytes_per_s, now_ms)
+                self.views.feed(self.meter, now_ms)
                 metrics.polls_ok += 1
                 metrics.down_bytes_per_s = sample.down_bytes_per_s
                 metrics.up_bytes_per_s = sample.up_bytes_per_s

@@ -12,6 +12,7 @@ import os
 from .controls import BUTTON_VERBS
 from .effects.rain import SCENE_ORDER
 from .source import DEMO_URL
+from .views import NAMES as VIEW_NAMES
 
 BUTTON_NAMES = ("A", "B", "C", "D", "SLEEP", "VOL_UP", "VOL_DOWN", "LUX_UP", "LUX_DOWN")
 
@@ -228,6 +229,41 @@ def _buttons(key, value):
     return out
 
 
+def _from_config(key, build, example):
+    """The module's own validator (netrain.brightness, netrain.night) as a ConfigError:
+    its ValueError starts with the dotted key it is about."""
+    try:
+        build()
+    except ValueError as exc:
+        text = str(exc)
+        sub, sep, problem = text.partition(": ")
+        if not sep or not sub.startswith(key):
+            sub, problem = key, text
+        raise ConfigError(sub, problem, "write it as in %s, or remove it to turn it off" % example)
+
+
+def _auto_brightness(key, value):
+    """true (the default limits), false (off) or {"min": 0.03, "max": 1.0}."""
+    if value is False:
+        return None
+    if value is True:
+        value = {}
+    from .brightness import AutoBrightness
+
+    _from_config(key, lambda: AutoBrightness.from_config(value, key=key), '{"min": 0.03, "max": 1}')
+    return value
+
+
+def _night(key, value):
+    if value is False:
+        return None
+    from .night import NightSchedule
+
+    example = '{"from": "22:30", "to": "07:00", "mode": "dim", "level": 0.05, "utc_offset_min": 0}'
+    _from_config(key, lambda: NightSchedule.from_config(value, key=key), example)
+    return value
+
+
 def _web_password(key, value):
     value = _text(64)(key, value)
     if len(value) < _MIN_WEB_PASSWORD:
@@ -265,7 +301,11 @@ SCHEMA = {
         "fps": (_number(1, 120, whole=True), 60),
         "brightness": (_number(0, 1), 0.5),
         "scene": (_text(16, SCENE_ORDER), "classic"),
-        "auto_brightness": (_flag, False),
+        "view": (_text(16, VIEW_NAMES), "rain"),
+        "history_s": (_number(1, 3600, whole=True), 60),
+        # Off when absent: their modules are then never imported.
+        "auto_brightness": (_auto_brightness, None),
+        "night": (_night, None),
     },
     "buttons": (_buttons, None),
     "groups": (_groups, None),

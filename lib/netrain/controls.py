@@ -1,6 +1,6 @@
 # netrain.controls: the one surface that buttons, the web API and MQTT drive the device through.
 # SPDX-License-Identifier: MIT
-"""User settings (brightness, scene, sleep, gain), the network actions and their
+"""User settings (brightness, scene, view, sleep, gain), the network actions and their
 feedback, in one object, so read-back, panel feedback and persistence land once.
 
 * ``press(button, gesture)``: a debounced button gesture, mapped through the config's
@@ -14,14 +14,20 @@ feedback, in one object, so read-back, panel feedback and persistence land once.
 
 This object owns the settings file: it changes values and saves them (coalesced) from
 ``tick``, which the app's once-a-second task calls. It also owns the rain's scene:
-the user's choice, or the calm "stale" palette while the app says the data is stale.
+the user's choice, or the calm "stale" palette while the app says the data is stale;
+the view on show (``view``: None for the rain, read by the render loop each frame);
+and the panel's brightness through netrain.dimmer (``dim``, a few times a second:
+auto-brightness and the night schedule; any button first wakes a night-dimmed panel).
 """
 
 from . import __version__
 from .buttons import SHORT
 from .compat import const, mem_free, ticks_diff, ticks_ms
+from .dimmer import Dimmer
 from .effects.rain import SCENE_ORDER
 from .status import OK, STATES
+from .views import NAMES as VIEW_NAMES
+from .views import next_name
 
 GREEN = (0, 255, 60)
 AMBER = (255, 150, 0)
@@ -32,6 +38,7 @@ _MAX_ACTION_RECORDS = const(20)
 _BRIGHTNESS_STEP = 0.1
 _GAIN_STEPS = (25, 50, 100, 200, 400)
 _TOAST_MS = const(1200)
+_CLOCK_READ_MS = const(1000)  # the wall clock's minute is all the night needs
 
 #: A button's verb -> its command per gesture, space-separated in the order of the
 #: gesture constants (short, long, double, repeat); "-" ignores that gesture. A verb
@@ -41,7 +48,7 @@ _TOAST_MS = const(1200)
 BUTTON_VERBS = {
     "adblock": "show:adblock adblock - -",
     "pause": "show pause timed_pause -",
-    "scene": "scene scene scene -",
+    "scene": "scene view scene -",
     "status": "status status status -",
     "brightness_up": "brightness:up brightness:up brightness:up brightness:up",
     "brightness_down": "brightness:down brightness:down brightness:down brightness:down",
@@ -70,9 +77,13 @@ class Controls:
         settings=None,
         make_actions=None,
         log=None,
+        views=None,
+        clock=None,
     ):
         """``make_actions(feedback, record)`` builds the network actions (None: no
-        controller); ``log(topic, text)`` writes a console line."""
+        controller); ``log(topic, text)`` writes a console line; ``views`` is
+        netrain.views.Views (None: only the rain); ``clock`` has ``now_s()`` (Unix
+        seconds or None, netrain.wallclock): the night schedule's time of day."""
         self._cfg = cfg
         self._panel = panel
         self._rain = rain
@@ -94,12 +105,27 @@ class Controls:
         self.scene = saved["scene"] if saved.get("scene") in SCENE_ORDER else display["scene"]
         self.stale = False
         rain.set_scene(self.scene)
-        panel.set_brightness(self.brightness)
+        self._views = views
+        self.view_name = "rain"
+        self.view = None  # the rain
+        name = saved["view"] if saved.get("view") in VIEW_NAMES else display["view"]
+        self._show_view(name)
+        self._clock = clock
+        self._unix_s = None
+        self._clock_read_ms = None
+        self._dim_ms = None
+        self.dimmer = _dimmer(display, int(self.brightness * 1000 + 0.5), saved)
+        self.dim(ticks_ms())
 
     # -- entry points ------------------------------------------------------------
 
     def press(self, button, gesture):
-        """A button gesture: the configured verb's command for it, if any."""
+        """A button gesture: the configured verb's command for it, if any. A press that
+        finds the panel night-dimmed or dark only wakes it (for a minute)."""
+        now_ms = ticks_ms()
+        if self.dimmer.wake(self._now_s(now_ms), now_ms):
+            self.dim(now_ms)
+            return
         action = self._cfg["buttons"].get(button, "none")
         verb = action.split(":", 1)[0]
         name = BUTTON_VERBS[verb].split()[gesture - SHORT]  # SHORT..REPEAT are 1..4
@@ -136,7 +162,9 @@ class Controls:
             "utilisation_down": _share(sample.down_bytes_per_s, meter.down.scale_bytes_per_s),
             "utilisation_up": _share(sample.up_bytes_per_s, meter.up.scale_bytes_per_s),
             "brightness": self.brightness,
+            "brightness_now": self._metrics.brightness_permille / 1000,
             "scene": self.scene,
+            "view": self.view_name,
             "sleeping": self.sleeping,
             "gain_pct": self.gain_pct,
             "adblock": known.get("adblock"),
@@ -159,6 +187,41 @@ class Controls:
             if self._subscribers:
                 current = status.current
                 self._emit("state", {"state": current, "reason": status.detail(current)})
+
+    def dim(self, now_ms):
+        """The panel's level from the light sensor, the wall clock and the settings; a
+        few times a second (not per frame: the light reading and the clock allocate)."""
+        dimmer = self.dimmer
+        dt_ms = 0 if self._dim_ms is None else ticks_diff(now_ms, self._dim_ms)
+        self._dim_ms = now_ms
+        light = self._panel.light() if dimmer.auto is not None else None
+        if dimmer.update(light, self._now_s(now_ms), now_ms, dt_ms) or dt_ms == 0:
+            self._panel.set_brightness(dimmer.level_permille / 1000)
+        self._metrics.brightness_permille = (
+            0 if self.sleeping or dimmer.dark else dimmer.level_permille
+        )
+
+    def _now_s(self, now_ms):
+        """Unix seconds from the wall clock, read at most once a second."""
+        if self._clock is None:
+            return None
+        last = self._clock_read_ms
+        if last is None or ticks_diff(now_ms, last) >= _CLOCK_READ_MS:
+            self._clock_read_ms = now_ms
+            self._unix_s = self._clock.now_s()
+        return self._unix_s
+
+    def _show_view(self, name):
+        """Put view ``name`` on show; False (the rain stays) if the heap had no room."""
+        view = None
+        if name != "rain":
+            view = self._views.get(name) if self._views is not None else None
+            if view is None:
+                return False
+        self.view = view
+        self.view_name = name
+        self._metrics.view = name
+        return True
 
     def set_stale(self, stale):
         """The app's freshness verdict: the calm stale palette, or the user's scene."""
@@ -187,12 +250,26 @@ class Controls:
     # -- commands: (self, verb, arg, value, now_ms) -> (ok, message) ---------------
 
     def _brightness(self, verb, arg, value, now_ms):
+        dimmer = self.dimmer
+        auto = dimmer.auto
+        if arg and auto is not None:  # LUX buttons move the auto curve, not fight it
+            offset = dimmer.lux(1 if arg == "up" else -1)[1]
+            self.dim(now_ms)
+            return self._changed("lux_offset_permille", offset, _lux_text(offset), now_ms)
         if arg:  # "up" / "down": a button's step
             value = self.brightness + (_BRIGHTNESS_STEP if arg == "up" else -_BRIGHTNESS_STEP)
         elif _is_bool(value) or not isinstance(value, (int, float)):
             return False, "brightness needs a number from 0 to 1"
         self.brightness = min(1.0, max(0.05, round(value, 2)))
-        self._panel.set_brightness(self.brightness)
+        dimmer.manual_permille = int(self.brightness * 1000 + 0.5)
+        if auto is not None:  # the web or MQTT asks for a level: shift the curve to it
+            span = auto.max_permille - auto.min_permille
+            if span > 0:
+                want = dimmer.manual_permille - auto.level_permille
+                offset = dimmer.lux(want * 1000 // span // auto.lux_step_permille)[1]
+                if self._settings:
+                    self._settings.set("lux_offset_permille", offset, now_ms)
+        self.dim(now_ms)
         text = "LIGHT %d%%" % int(self.brightness * 100 + 0.5)
         return self._changed("brightness", self.brightness, text, now_ms)
 
@@ -222,7 +299,18 @@ class Controls:
         elif not _is_bool(value):
             return False, "sleep needs true or false"
         self.sleeping = value
+        self.dim(now_ms)
         return self._changed("sleeping", value, None, now_ms)
+
+    def _view(self, verb, arg, value, now_ms):
+        if value is None:  # C held long: the next one
+            value = next_name(self.view_name)
+        elif value not in VIEW_NAMES:
+            return False, "views are: " + ", ".join(VIEW_NAMES)
+        if not self._show_view(value):
+            self._overlay.toast("OUT OF MEMORY", AMBER, now_ms, 1500)
+            return False, "no room in memory for the %s view" % value
+        return self._changed("view", value, value.upper(), now_ms)
 
     def _show_status(self, verb, arg, value, now_ms):
         status = self._status
@@ -286,12 +374,35 @@ _COMMANDS = {
     "gain": Controls._gain,
     "scene": Controls._scene,
     "sleep": Controls._sleep,
+    "view": Controls._view,
     "status": Controls._show_status,
     "adblock": Controls._network,
     "pause": Controls._network,
     "timed_pause": Controls._network,
     "show": Controls._network,
 }
+
+
+def _dimmer(display, manual_permille, saved):
+    """netrain.dimmer for the config; auto-brightness and the night schedule (and their
+    modules) only when configured."""
+    auto = night = None
+    if display["auto_brightness"] is not None:
+        from .brightness import AutoBrightness
+
+        offset = saved.get("lux_offset_permille") or 0
+        auto = AutoBrightness.from_config(display["auto_brightness"], offset)
+    if display["night"] is not None:
+        from .night import NightSchedule
+
+        night = NightSchedule.from_config(display["night"])
+    return Dimmer(manual_permille, auto, night)
+
+
+def _lux_text(offset_permille):
+    """The LUX buttons' toast: the curve's shift in tenths, e.g. "AUTO LIGHT +2"."""
+    tenths = offset_permille // 100
+    return "AUTO LIGHT %s%d" % ("+" if tenths > 0 else "", tenths)
 
 
 def _share(rate, scale):

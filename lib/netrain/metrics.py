@@ -29,6 +29,8 @@ class Metrics:
         self.down_bytes_per_s = 0
         self.up_bytes_per_s = 0
         self.state = "ok"
+        self.view = "rain"  # the view on show (netrain.views.NAMES)
+        self.brightness_permille = 0  # what the panel shows now: 0 while dark or asleep
         self.poll_alloc_bytes = None
         self._gaps = gaps = array("I", range(_GAP_BUCKETS))  # no temporary list at boot
         for i in range(_GAP_BUCKETS):
@@ -128,6 +130,8 @@ class Metrics:
             "down_bytes_per_s": self.down_bytes_per_s,
             "up_bytes_per_s": self.up_bytes_per_s,
             "state": self.state,
+            "view": self.view,
+            "brightness": self.brightness_permille / 1000,
             "errors": self.errors,
         }
         self._gap_max_us = 0
@@ -174,4 +178,6 @@ class Metrics:
             "actions": self.actions,
             "errors": self.errors,
             "state": self.state,
+            "view": self.view,
+            "brightness": self.brightness_permille / 1000,
         }

@@ -1,6 +1,7 @@
 # netrain.settings: what the user changes on the device, persisted atomically.
 # SPDX-License-Identifier: MIT
-"""Brightness, sleep, gain, scene and pending timed reverts survive a reboot.
+"""Brightness (or the auto curve's shift), sleep, gain, scene, view and pending timed
+reverts survive a reboot.
 
 Writes go to ``<path>.tmp`` and are renamed over the real file, so a power cut
 leaves either the old or the new file, never half of one. A corrupt or unreadable
@@ -17,7 +18,15 @@ from .compat import ticks_diff
 _MAX_BYTES = 4096
 _MAX_PENDING = 8
 
-DEFAULTS = {"brightness": None, "sleeping": False, "gain_pct": 100, "scene": None, "pending": []}
+DEFAULTS = {
+    "brightness": None,
+    "sleeping": False,
+    "gain_pct": 100,
+    "scene": None,
+    "view": None,
+    "lux_offset_permille": 0,  # the LUX buttons' shift of the auto-brightness curve
+    "pending": [],
+}
 
 
 class Settings:

@@ -65,22 +65,18 @@ def config_dir(path):
     return path.rsplit("/", 1)[0] if "/" in path else "."
 
 
-def ca_pem_error(cfg, folder, err, section="controller"):
-    """The console line for a pinned certificate (the controller's or the MQTT
-    broker's) that is missing, empty or junk, worded as config.ConfigError words its
-    messages (the validator is unloaded)."""
-    path = cfg[section]["ca_pem"]
+def ca_pem_error(cfg, folder, err):
+    """The console line for a pinned certificate that is missing, empty or junk,
+    worded as config.ConfigError words its messages (the validator is unloaded)."""
+    path = cfg["controller"]["ca_pem"]
     if not path.startswith("/"):
         path = folder + "/" + path
     problem = "not found or unreadable" if isinstance(err, OSError) else str(err)
-    if section == "controller":
-        fix = (
-            'capture the controller\'s certificate with "make configure" '
-            "(python -m tools.configure), which writes it beside config.json"
-        )
-    else:
-        fix = "save the broker's certificate (or its CA's) there as PEM"
-    return 'config "%s.ca_pem": %s: %s. Fix: %s' % (section, path, problem, fix)
+    return (
+        'config "controller.ca_pem": %s: %s. Fix: capture the controller\'s certificate '
+        'with "make configure" (python -m tools.configure), which writes it beside '
+        "config.json" % (path, problem)
+    )
 
 
 def device_resolver(wlan, url):
@@ -178,7 +174,7 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None,
             log=console.line,
         )
     settings = Settings(folder + "/settings.json").load()
-    make_actions = None
+    make_actions = clock = None  # the demo has no controller clock: no night schedule
     if hasattr(source, "unifi"):
         from .wallclock import WallClock
 
@@ -203,14 +199,25 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None,
         settings=settings,
         make_actions=make_actions,
         log=console.line,
+        clock=clock,
     )
-    if cfg["mqtt"]["host"]:  # else nothing of MQTT is even imported
+    host = cfg["mqtt"]["host"]
+    if host:  # else nothing of MQTT is even imported
+        from . import ha_setup  # boot only: unloaded below, as the validator is
+
+        resolver = hooks.resolver
+        if resolver is None and hooks.board_dns:
+            resolver = device_resolver(wlan, "http://" + host)
         try:
-            add_mqtt(app, folder, device_id or "0" * 16, wlan, console)
-        except (OSError, ValueError) as err:  # the broker's certificate missing, empty or junk
+            ha_setup.add_tasks(app, device_id or "0" * 16, folder, resolver, console.line)
+        except ValueError as err:  # the broker's certificate missing, empty or junk
             if not cfg["mqtt"]["tls"]:
                 raise
-            key, message = "mqtt.ca_pem", ca_pem_error(cfg, folder, err, "mqtt")
+            key, message = "mqtt.ca_pem", str(err)
+        finally:
+            del ha_setup
+            unload("netrain.ha_setup")
+        if key is not None:
             return config_error_app(cfg, panel, buttons, hooks, console, status, key, message)
     return app
 
@@ -223,35 +230,3 @@ def config_error_app(cfg, panel, buttons, hooks, console, status, key, message):
     status.set("config", "config_error", key)
     return App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
 
-
-def add_mqtt(app, folder, device_id, wlan, console):
-    """Home Assistant over MQTT: the client and the bridge join the app's tasks;
-    returns them. Their builder is unloaded afterwards, as the config validator is."""
-    from . import __version__, ha_setup
-    from .effects.rain import SCENE_ORDER
-
-    cfg = app.cfg
-    hooks = app.hooks
-    resolver = hooks.resolver
-    if resolver is None and hooks.board_dns:
-        resolver = device_resolver(wlan, "http://" + cfg["mqtt"]["host"])
-    try:
-        client, bridge = ha_setup.from_config(
-            cfg["mqtt"],
-            app.controls,
-            device_id,
-            __version__,
-            tuple(cfg["groups"]),
-            SCENE_ORDER,
-            folder=folder,
-            poll_s=cfg["poll_s"],
-            opener=hooks.opener,
-            resolver=resolver,
-            log=console.line,
-        )
-    finally:
-        del ha_setup
-        unload("netrain.ha_setup")
-    app.extra_tasks.append(("mqtt", client.run))
-    app.extra_tasks.append(("ha", bridge.run))
-    return client, bridge
