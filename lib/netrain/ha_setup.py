@@ -2,7 +2,48 @@
 # SPDX-License-Identifier: MIT
 """Kept out of netrain.ha so that start.py can drop it after boot, as it drops the
 config validator: its bytecode and names cost about 2.8 KB of heap on the 32-bit
-model, for a function called once."""
+model, for a function called once. The wiring lives here too, not in start.py, so a
+board without MQTT never loads it."""
+
+
+def add_tasks(app, device_id, folder, resolver, log):
+    """Build the client and bridge for ``app.cfg["mqtt"]`` and add them to the app's
+    supervised tasks; returns them. A broker certificate that is missing, empty or
+    junk raises ValueError with the console line, worded as config.ConfigError words
+    its messages (the validator is unloaded by now)."""
+    from . import __version__
+    from .effects.rain import SCENE_ORDER
+
+    cfg = app.cfg
+    mqtt = cfg["mqtt"]
+    try:
+        client, bridge = from_config(
+            mqtt,
+            app.controls,
+            device_id,
+            __version__,
+            tuple(cfg["groups"]),
+            SCENE_ORDER,
+            folder=folder,
+            poll_s=cfg["poll_s"],
+            opener=app.hooks.opener,
+            resolver=resolver,
+            log=log,
+        )
+    except (OSError, ValueError) as err:
+        if not mqtt["tls"]:
+            raise
+        path = mqtt["ca_pem"]
+        if not path.startswith("/"):
+            path = folder + "/" + path
+        problem = "not found or unreadable" if isinstance(err, OSError) else str(err)
+        raise ValueError(
+            'config "mqtt.ca_pem": %s: %s. Fix: save the broker\'s certificate (or its '
+            "CA's) there as PEM" % (path, problem)
+        )
+    app.extra_tasks.append(("mqtt", client.run))
+    app.extra_tasks.append(("ha", bridge.run))
+    return client, bridge
 
 
 def from_config(mqtt, controls, device_id, version, groups=(), scenes=(), **options):

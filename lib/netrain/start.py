@@ -229,4 +229,3 @@ def config_error_app(cfg, panel, buttons, hooks, console, status, key, message):
     console.out('netrain: or create it with "make configure" (python -m tools.configure)')
     status.set("config", "config_error", key)
     return App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
-

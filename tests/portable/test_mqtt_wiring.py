@@ -59,10 +59,13 @@ def test_no_host_imports_nothing_of_mqtt():
         sys.modules.update(saved)
 
 
-def test_add_mqtt_wires_the_config_the_controls_and_the_board_id():
+def test_add_tasks_wires_the_config_the_controls_and_the_board_id():
+    from netrain import ha_setup
+
     app, lines = _boot('"host": ""')
     app.cfg["mqtt"]["host"] = "127.0.0.1"
-    client, bridge = start.add_mqtt(app, TMP, "e6614104032f2b25", None, Console())
+    client, bridge = ha_setup.add_tasks(app, "e6614104032f2b25", TMP, None, Console().line)
+    start.unload("netrain.ha_setup")
     assert [name for name, _ in app.extra_tasks] == ["mqtt", "ha"]
     assert "netrain.ha_setup" not in sys.modules
     assert (client.host, client.port) == ("127.0.0.1", 1883) and bridge.client is client
