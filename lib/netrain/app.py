@@ -219,7 +219,6 @@ class App:
         overlay = self.overlay
         metrics = self.metrics
         controls = self.controls
-        dimmer = controls.dimmer
         period_us = self.frame_period_us
         next_us = ticks_us()
         last_ms = ticks_ms()
@@ -241,7 +240,7 @@ class App:
                 rain.step(dt_ms)
             else:
                 view.step(dt_ms)
-            if controls.sleeping or dimmer.dark:
+            if controls.sleeping or controls.dark:
                 rain.blank(fb)
             else:
                 if view is None:

@@ -16,14 +16,14 @@ This object owns the settings file: it changes values and saves them (coalesced)
 ``tick``, which the app's once-a-second task calls. It also owns the rain's scene:
 the user's choice, or the calm "stale" palette while the app says the data is stale;
 the view on show (``view``: None for the rain, read by the render loop each frame);
-and the panel's brightness through netrain.dimmer (``dim``, a few times a second:
-auto-brightness and the night schedule; any button first wakes a night-dimmed panel).
+and the panel's brightness (``dim``, a few times a second): the manual level, or with
+auto-brightness or a night schedule configured, netrain.dimmer's (any button then
+first wakes a night-dimmed panel; ``dark``: the night turned it off).
 """
 
 from . import __version__
 from .buttons import SHORT
 from .compat import const, mem_free, ticks_diff, ticks_ms
-from .dimmer import Dimmer
 from .effects.rain import SCENE_ORDER
 from .status import OK, STATES
 from .views import NAMES as VIEW_NAMES
@@ -114,7 +114,10 @@ class Controls:
         self._unix_s = None
         self._clock_read_ms = None
         self._dim_ms = None
-        self.dimmer = _dimmer(display, int(self.brightness * 1000 + 0.5), saved)
+        self._manual_permille = int(self.brightness * 1000 + 0.5)
+        self._level_permille = -1  # what the panel was last set to
+        self.dark = False
+        self.dimmer = _dimmer(display, self._manual_permille, saved)
         self.dim(ticks_ms())
 
     # -- entry points ------------------------------------------------------------
@@ -123,7 +126,8 @@ class Controls:
         """A button gesture: the configured verb's command for it, if any. A press that
         finds the panel night-dimmed or dark only wakes it (for a minute)."""
         now_ms = ticks_ms()
-        if self.dimmer.wake(self._now_s(now_ms), now_ms):
+        dimmer = self.dimmer
+        if dimmer is not None and dimmer.wake(self._now_s(now_ms), now_ms):
             self.dim(now_ms)
             return
         action = self._cfg["buttons"].get(button, "none")
@@ -192,14 +196,18 @@ class Controls:
         """The panel's level from the light sensor, the wall clock and the settings; a
         few times a second (not per frame: the light reading and the clock allocate)."""
         dimmer = self.dimmer
-        dt_ms = 0 if self._dim_ms is None else ticks_diff(now_ms, self._dim_ms)
-        self._dim_ms = now_ms
-        light = self._panel.light() if dimmer.auto is not None else None
-        if dimmer.update(light, self._now_s(now_ms), now_ms, dt_ms) or dt_ms == 0:
-            self._panel.set_brightness(dimmer.level_permille / 1000)
-        self._metrics.brightness_permille = (
-            0 if self.sleeping or dimmer.dark else dimmer.level_permille
-        )
+        level = self._manual_permille
+        if dimmer is not None:
+            dt_ms = 0 if self._dim_ms is None else ticks_diff(now_ms, self._dim_ms)
+            self._dim_ms = now_ms
+            light = self._panel.light() if dimmer.auto is not None else None
+            dimmer.update(light, self._now_s(now_ms), now_ms, dt_ms)
+            level = dimmer.level_permille
+            self.dark = dimmer.dark
+        if level != self._level_permille:
+            self._level_permille = level
+            self._panel.set_brightness(level / 1000)
+        self._metrics.brightness_permille = 0 if self.sleeping or self.dark else level
 
     def _now_s(self, now_ms):
         """Unix seconds from the wall clock, read at most once a second."""
@@ -251,7 +259,7 @@ class Controls:
 
     def _brightness(self, verb, arg, value, now_ms):
         dimmer = self.dimmer
-        auto = dimmer.auto
+        auto = dimmer.auto if dimmer is not None else None
         if arg and auto is not None:  # LUX buttons move the auto curve, not fight it
             offset = dimmer.lux(1 if arg == "up" else -1)[1]
             self.dim(now_ms)
@@ -261,11 +269,13 @@ class Controls:
         elif _is_bool(value) or not isinstance(value, (int, float)):
             return False, "brightness needs a number from 0 to 1"
         self.brightness = min(1.0, max(0.05, round(value, 2)))
-        dimmer.manual_permille = int(self.brightness * 1000 + 0.5)
+        self._manual_permille = int(self.brightness * 1000 + 0.5)
+        if dimmer is not None:
+            dimmer.manual_permille = self._manual_permille
         if auto is not None:  # the web or MQTT asks for a level: shift the curve to it
             span = auto.max_permille - auto.min_permille
             if span > 0:
-                want = dimmer.manual_permille - auto.level_permille
+                want = self._manual_permille - auto.level_permille
                 offset = dimmer.lux(want * 1000 // span // auto.lux_step_permille)[1]
                 if self._settings:
                     self._settings.set("lux_offset_permille", offset, now_ms)
@@ -384,8 +394,12 @@ _COMMANDS = {
 
 
 def _dimmer(display, manual_permille, saved):
-    """netrain.dimmer for the config; auto-brightness and the night schedule (and their
-    modules) only when configured."""
+    """netrain.dimmer for auto-brightness and the night schedule; None (and none of
+    their modules loaded) when neither is configured."""
+    if display["auto_brightness"] is None and display["night"] is None:
+        return None
+    from .dimmer import Dimmer
+
     auto = night = None
     if display["auto_brightness"] is not None:
         from .brightness import AutoBrightness

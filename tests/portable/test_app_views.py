@@ -252,3 +252,11 @@ def test_without_a_wall_clock_the_night_never_applies():
     app = app_with({"brightness": 0.5, "night": NIGHT})  # the demo: no controller clock
     _settle(app.controls, ticks_ms(), 2)
     assert app.panel.brightness == 0.5 and not app.controls.dimmer.dark
+
+
+def test_without_auto_or_night_the_manual_level_is_shown_and_no_dimmer_is_built():
+    app = app_with({"brightness": 0.3})
+    assert app.controls.dimmer is None  # netrain.dimmer, brightness, night: not loaded
+    assert app.panel.brightness == 0.3 and app.metrics.brightness_permille == 300
+    app.controls.command("sleep", True)
+    assert app.metrics.brightness_permille == 0 and app.panel.brightness == 0.3
