@@ -38,7 +38,6 @@ _MAX_ACTION_RECORDS = const(20)
 _BRIGHTNESS_STEP = 0.1
 _GAIN_STEPS = (25, 50, 100, 200, 400)
 _TOAST_MS = const(1200)
-_CLOCK_READ_MS = const(1000)  # the wall clock's minute is all the night needs
 
 #: A button's verb -> its command per gesture, space-separated in the order of the
 #: gesture constants (short, long, double, repeat); "-" ignores that gesture. A verb
@@ -110,14 +109,15 @@ class Controls:
         self.view = None  # the rain
         name = saved["view"] if saved.get("view") in VIEW_NAMES else display["view"]
         self._show_view(name)
-        self._clock = clock
-        self._unix_s = None
-        self._clock_read_ms = None
-        self._dim_ms = None
         self._manual_permille = int(self.brightness * 1000 + 0.5)
         self._level_permille = -1  # what the panel was last set to
         self.dark = False
-        self.dimmer = _dimmer(display, self._manual_permille, saved)
+        self.dimmer = None  # manual brightness only: netrain.dimmer is not loaded
+        if display["auto_brightness"] is not None or display["night"] is not None:
+            from .dimmer import from_config
+
+            offset = saved.get("lux_offset_permille") or 0
+            self.dimmer = from_config(display, self._manual_permille, offset, clock)
         self.dim(ticks_ms())
 
     # -- entry points ------------------------------------------------------------
@@ -127,7 +127,7 @@ class Controls:
         finds the panel night-dimmed or dark only wakes it (for a minute)."""
         now_ms = ticks_ms()
         dimmer = self.dimmer
-        if dimmer is not None and dimmer.wake(self._now_s(now_ms), now_ms):
+        if dimmer is not None and dimmer.wake(dimmer.now_s(now_ms), now_ms):
             self.dim(now_ms)
             return
         action = self._cfg["buttons"].get(button, "none")
@@ -198,26 +198,12 @@ class Controls:
         dimmer = self.dimmer
         level = self._manual_permille
         if dimmer is not None:
-            dt_ms = 0 if self._dim_ms is None else ticks_diff(now_ms, self._dim_ms)
-            self._dim_ms = now_ms
-            light = self._panel.light() if dimmer.auto is not None else None
-            dimmer.update(light, self._now_s(now_ms), now_ms, dt_ms)
-            level = dimmer.level_permille
+            level = dimmer.tick(self._panel.light, now_ms)
             self.dark = dimmer.dark
         if level != self._level_permille:
             self._level_permille = level
             self._panel.set_brightness(level / 1000)
         self._metrics.brightness_permille = 0 if self.sleeping or self.dark else level
-
-    def _now_s(self, now_ms):
-        """Unix seconds from the wall clock, read at most once a second."""
-        if self._clock is None:
-            return None
-        last = self._clock_read_ms
-        if last is None or ticks_diff(now_ms, last) >= _CLOCK_READ_MS:
-            self._clock_read_ms = now_ms
-            self._unix_s = self._clock.now_s()
-        return self._unix_s
 
     def _show_view(self, name):
         """Put view ``name`` on show; False (the rain stays) if the heap had no room."""
@@ -259,26 +245,21 @@ class Controls:
 
     def _brightness(self, verb, arg, value, now_ms):
         dimmer = self.dimmer
-        auto = dimmer.auto if dimmer is not None else None
-        if arg and auto is not None:  # LUX buttons move the auto curve, not fight it
+        if arg and dimmer is not None and dimmer.auto is not None:
+            # LUX buttons move the auto curve (in tenths) rather than fight it
             offset = dimmer.lux(1 if arg == "up" else -1)[1]
             self.dim(now_ms)
-            return self._changed("lux_offset_permille", offset, _lux_text(offset), now_ms)
+            text = "AUTO LIGHT %+d" % (offset // 100)
+            return self._changed("lux_offset_permille", offset, text, now_ms)
         if arg:  # "up" / "down": a button's step
             value = self.brightness + (_BRIGHTNESS_STEP if arg == "up" else -_BRIGHTNESS_STEP)
         elif _is_bool(value) or not isinstance(value, (int, float)):
             return False, "brightness needs a number from 0 to 1"
         self.brightness = min(1.0, max(0.05, round(value, 2)))
         self._manual_permille = int(self.brightness * 1000 + 0.5)
-        if dimmer is not None:
-            dimmer.manual_permille = self._manual_permille
-        if auto is not None:  # the web or MQTT asks for a level: shift the curve to it
-            span = auto.max_permille - auto.min_permille
-            if span > 0:
-                want = self._manual_permille - auto.level_permille
-                offset = dimmer.lux(want * 1000 // span // auto.lux_step_permille)[1]
-                if self._settings:
-                    self._settings.set("lux_offset_permille", offset, now_ms)
+        offset = dimmer.set_manual(self._manual_permille) if dimmer is not None else None
+        if offset is not None and self._settings:  # auto: the curve moved there
+            self._settings.set("lux_offset_permille", offset, now_ms)
         self.dim(now_ms)
         text = "LIGHT %d%%" % int(self.brightness * 100 + 0.5)
         return self._changed("brightness", self.brightness, text, now_ms)
@@ -391,32 +372,6 @@ _COMMANDS = {
     "timed_pause": Controls._network,
     "show": Controls._network,
 }
-
-
-def _dimmer(display, manual_permille, saved):
-    """netrain.dimmer for auto-brightness and the night schedule; None (and none of
-    their modules loaded) when neither is configured."""
-    if display["auto_brightness"] is None and display["night"] is None:
-        return None
-    from .dimmer import Dimmer
-
-    auto = night = None
-    if display["auto_brightness"] is not None:
-        from .brightness import AutoBrightness
-
-        offset = saved.get("lux_offset_permille") or 0
-        auto = AutoBrightness.from_config(display["auto_brightness"], offset)
-    if display["night"] is not None:
-        from .night import NightSchedule
-
-        night = NightSchedule.from_config(display["night"])
-    return Dimmer(manual_permille, auto, night)
-
-
-def _lux_text(offset_permille):
-    """The LUX buttons' toast: the curve's shift in tenths, e.g. "AUTO LIGHT +2"."""
-    tenths = offset_permille // 100
-    return "AUTO LIGHT %s%d" % ("+" if tenths > 0 else "", tenths)
 
 
 def _share(rate, scale):

@@ -260,3 +260,15 @@ def test_without_auto_or_night_the_manual_level_is_shown_and_no_dimmer_is_built(
     assert app.panel.brightness == 0.3 and app.metrics.brightness_permille == 300
     app.controls.command("sleep", True)
     assert app.metrics.brightness_permille == 0 and app.panel.brightness == 0.3
+
+
+def test_a_level_asked_for_under_auto_brightness_moves_the_curve_there():
+    app = app_with({"auto_brightness": {"min": 0.1, "max": 0.9}})
+    controls = app.controls
+    app.panel.lux = 100
+    t = _settle(controls, ticks_ms(), 60)
+    assert controls.command("brightness", 0.8)[0]  # the web's slider, or MQTT
+    assert abs(app.panel.brightness - 0.8) <= 0.08, app.panel.brightness
+    _settle(controls, t, 30)  # later readings of the same light keep it there
+    assert abs(app.panel.brightness - 0.8) <= 0.08, app.panel.brightness
+    assert controls.dimmer.auto.offset_permille > 0
