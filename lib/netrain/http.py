@@ -142,8 +142,8 @@ class Client(ResponseReader):
         self._established = False  # a response arrived on this connection
         #: kept for every reply; max_body_bytes=0 keeps none (a buffer per reply instead)
         self._body = bytearray(self.MAX_BODY_BYTES if max_body_bytes is None else max_body_bytes)
-        self._reserve = None
         self._reserving = self.tls and tls_reserve
+        self._reserve = None
         self._hold_reserve()
 
     @property
@@ -237,7 +237,7 @@ class Client(ResponseReader):
                 await wait_for_ms(writer.wait_closed(), _CLOSE_MS)
             except Exception:  # a broken connection may fail to close: it is gone either way
                 pass
-            self._hold_reserve()
+        self._hold_reserve()  # after a failed connect too: its attempt freed the reserve
 
     def _hold_reserve(self):
         if self._reserving and self._reserve is None:

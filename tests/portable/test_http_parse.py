@@ -376,6 +376,14 @@ def test_tls_reserve_is_freed_for_each_connection_and_held_between():
     assert _get(client)[3] == b"ok" and _get(client)[3] == b"ok"
     assert held == [False, False]  # freed before each connection opened
     assert len(client._reserve) == Client.TLS_RESERVE_BYTES  # held again once closed
+
+    async def refused(host_ip, port, ssl_ctx):
+        held.append(client._reserve is not None)
+        raise OSError(111)
+
+    client = Client("https://10.0.0.1", insecure=True, opener=refused, tls_reserve=True)
+    assert _error(client).kind == "refused" and held[-1] is False
+    assert len(client._reserve) == Client.TLS_RESERVE_BYTES  # and after a failed connect
     assert Client("http://10.0.0.1", tls_reserve=True)._reserve is None  # http needs none
     assert Client("https://10.0.0.1", insecure=True)._reserve is None  # opt-in
 
