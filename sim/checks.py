@@ -48,7 +48,9 @@ def _press_script(script):
     """The stand-in's own parser, so the check and the run cannot disagree."""
     if STUBS not in sys.path:
         sys.path.insert(0, STUBS)
-    from stellar import parse_press  # no side effects at import: settings load on first use
+    # simunicorn, not stellar: a board module imported here (in the simulator's own
+    # process) would be found by firmware/main.py before the --board one.
+    from simunicorn import parse_press  # no side effects: settings load on first use
 
     return parse_press(script)
 
