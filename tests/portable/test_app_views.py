@@ -272,3 +272,16 @@ def test_a_level_asked_for_under_auto_brightness_moves_the_curve_there():
     _settle(controls, t, 30)  # later readings of the same light keep it there
     assert abs(app.panel.brightness - 0.8) <= 0.08, app.panel.brightness
     assert controls.dimmer.auto.offset_permille > 0
+
+
+def test_the_history_takes_samples_while_the_meter_auto_scales():
+    # No plan speed (no wan.* and none from the controller): the meter's scale is the
+    # decaying peak, a float; the poll that feeds the history must not trip over it.
+    app = app_with()
+    meter = app.meter
+    meter.add(2_000_000, 300_000, 1000)
+    meter.add(2_500_000, 200_000, 2000)
+    assert not meter.down.plan_bytes_per_s
+    app.views.feed(meter, 2000)
+    app.views.history.draw(app.panel.fb)
+    assert any(app.panel.fb)

@@ -65,8 +65,8 @@ class Views:
         self.history.add(
             down.rate_bytes_per_s,
             up.rate_bytes_per_s,
-            down.scale_bytes_per_s,
-            up.scale_bytes_per_s,
+            int(down.scale_bytes_per_s),  # a float while auto-scaling (no plan speed)
+            int(up.scale_bytes_per_s),
             now_ms,
         )
         self._rates[0] = down.rate_bytes_per_s
