@@ -130,7 +130,7 @@ def main(argv=None):
         "ours": ours,
         "baseline": baseline,
         "ratios": ratios(ours, baseline),
-        "targets": targets(ours),
+        "targets": targets(ours, model_floors["rp2model"]),
         # the board's heap model beside the x64 port (None: not measured, see the note)
         "heap_floor_x64_bytes": floors["ours"],
         "heap_floor_rp2model_bytes": model_floors["rp2model"],
