@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e  # every test here launches the simulator
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Heap for the MicroPython runs on the x64 unix port, which is not the board's heap model
 #: (docs/contracts.md, "Device heap model"): the whole firmware (code loaded from .mpy
-#: included) needs 184-190K is the measured floor with both actions (see README, "Memory"),
+#: included) has a measured floor of 184-190K with both actions (see README, "Memory"),
 #: and at 200K an OOM showed up once in a fresh-clone run, so the runs keep a margin.
 UPY_HEAP = "240K"
 PER_SECOND_KEYS = {
