@@ -23,7 +23,7 @@ first wakes a night-dimmed panel; ``dark``: the night turned it off).
 
 from . import __version__
 from .buttons import SHORT
-from .compat import const, mem_free, ticks_diff, ticks_ms
+from .compat import const, ticks_diff, ticks_ms
 from .effects.rain import SCENE_ORDER
 from .status import OK, STATES
 from .views import NAMES as VIEW_NAMES
@@ -174,7 +174,7 @@ class Controls:
             "adblock": known.get("adblock"),
             "groups": groups,
             "uptime_s": ticks_diff(ticks_ms(), self._metrics.start_ms) // 1000,
-            "heap_free": mem_free(),
+            "heap_free": self._metrics.heap_free,  # sampled after a collection: no heap walk
             "version": __version__,
             "actions": self._metrics.actions,
         }

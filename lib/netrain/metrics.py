@@ -5,6 +5,12 @@
 The per-second object and the run summary are a public contract (``--metrics
 FILE.jsonl``; docs/contracts.md, "Metrics stream"). Heap figures come from the GC on
 MicroPython and are ``None`` on CPython, which has no fixed heap to report.
+
+Allocation counts (alloc_bytes, render_alloc_bytes, poll_alloc_bytes) are a host
+feature (``count_alloc``, the simulator's): on rp2 each ``gc.mem_alloc()`` or
+``gc.mem_free()`` walks the allocation table (~7 ms with the app's heap), so the
+device keeps them ``None`` and samples the free heap at most once a second, right
+after a controlled collection, whose frame gap it then shares.
 """
 
 from array import array
@@ -13,11 +19,16 @@ from .compat import const, mem_alloc, mem_free, ticks_diff
 
 _GAP_BUCKETS = const(256)  # 1 ms buckets; the last one collects everything longer
 _ALLOC_WRAP = const(0x3FFFFFFF)  # the running allocation count wraps, as ticks do: small ints
+_HEAP_SAMPLE_MS = const(1000)  # device: one mem_free() walk a second at most
 
 
 class Metrics:
-    def __init__(self, start_ms, frame_period_us=16667):
+    def __init__(self, start_ms, frame_period_us=16667, count_alloc=False):
         self.start_ms = start_ms
+        self._alloc_mark = mem_alloc() if count_alloc else None
+        #: count every allocation (the host's metrics); False on the device (see above)
+        #: and on CPython (no fixed heap)
+        self.count_alloc = self._alloc_mark is not None
         # A gap over twice the frame period is a visible hitch (a skipped frame at least).
         self._late_gap_us = 2 * frame_period_us
         self.frames = 0
@@ -39,11 +50,13 @@ class Metrics:
         self._gap_max_us = 0  # this second
         self._gap_max_run_us = 0
         self._frames_at_second = 0
-        self._alloc_mark = mem_alloc()
         self._alloc_bytes = 0  # this second, all tasks (approximate: GC runs hide some)
         self._alloc_run = 0  # since start, all tasks, modulo _ALLOC_WRAP + 1
         self._render_alloc_bytes = 0  # this second, render path only
-        self._heap_free = None  # sampled after each controlled collection
+        #: free heap right after a controlled collection (the live heap, not garbage);
+        #: what Controls.state() reports, never a fresh walk of the heap
+        self.heap_free = None
+        self._heap_sampled_ms = None
         self._late_gaps = 0  # this second: gaps over twice the frame period
         self._late_gaps_run = 0
         self._render_us = 0  # this second: time spent in the render path
@@ -61,8 +74,8 @@ class Metrics:
             self._render_us += ticks_diff(now_us, start_us)
         if render_alloc_bytes is not None and render_alloc_bytes > 0:
             self._render_alloc_bytes += render_alloc_bytes
-        alloc = mem_alloc()
-        if alloc is not None:
+        if self.count_alloc:
+            alloc = mem_alloc()
             delta = alloc - self._alloc_mark
             if delta > 0:  # negative: a collection ran in between
                 self._alloc_bytes += delta
@@ -81,24 +94,32 @@ class Metrics:
         self._gaps[bucket] += 1
 
     def allocated(self):
-        """A running count of bytes allocated by every task (None on CPython). Unlike
-        ``mem_alloc()`` a collection does not lower it; compare with ``alloc_since``."""
-        alloc = mem_alloc()
-        if alloc is None:
+        """A running count of bytes allocated by every task (None unless counting).
+        Unlike ``mem_alloc()`` a collection does not lower it; compare with ``alloc_since``."""
+        if not self.count_alloc:
             return None
+        alloc = mem_alloc()
         delta = alloc - self._alloc_mark
         return (self._alloc_run + (delta if delta > 0 else 0)) & _ALLOC_WRAP
 
     def alloc_since(self, mark):
         """Bytes allocated since ``allocated()`` returned ``mark``."""
-        now = self.allocated()
-        return None if mark is None or now is None else (now - mark) & _ALLOC_WRAP
+        if mark is None:
+            return None
+        return (self.allocated() - mark) & _ALLOC_WRAP
 
-    def after_collect(self):
-        """Record the free heap right after a collection (the live heap, not garbage)."""
-        self._alloc_mark = mem_alloc()
+    def after_collect(self, now_ms):
+        """Right after a controlled collection: sample the free heap (every time when
+        counting, else at most once a second)."""
+        if self.count_alloc:
+            self._alloc_mark = mem_alloc()
+        else:
+            last = self._heap_sampled_ms
+            if last is not None and ticks_diff(now_ms, last) < _HEAP_SAMPLE_MS:
+                return
+            self._heap_sampled_ms = now_ms
         free = mem_free()
-        self._heap_free = free
+        self.heap_free = free
         if free is not None and (self.heap_min_free is None or free < self.heap_min_free):
             self.heap_min_free = free
 
@@ -119,10 +140,10 @@ class Metrics:
             "frame_gap_ms_max": self._gap_max_us / 1000,
             "frame_gaps_over_2x": self._late_gaps,
             "render_us": self._render_us,
-            "heap_free": self._heap_free,
+            "heap_free": self.heap_free,
             "heap_min_free": self.heap_min_free,
-            "alloc_bytes": self._alloc_bytes if mem_alloc() is not None else None,
-            "render_alloc_bytes": self._render_alloc_bytes if mem_alloc() is not None else None,
+            "alloc_bytes": self._alloc_bytes if self.count_alloc else None,
+            "render_alloc_bytes": self._render_alloc_bytes if self.count_alloc else None,
             "poll_alloc_bytes": self.poll_alloc_bytes,
             "polls_ok": self.polls_ok,
             "polls_failed": self.polls_failed,

@@ -22,6 +22,8 @@ class SimHooks:
 
     #: The stub Wi-Fi's DNS server is made up: never the board's DNS client here.
     board_dns = False
+    #: The metrics stream counts every allocation here (off on the device: a heap walk each).
+    count_alloc = True
 
     def __init__(self, options):
         self.config_path = options.get("config", "config.json")

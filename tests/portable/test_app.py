@@ -29,6 +29,8 @@ BAD_DER_PEM = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\
 class Capture(Hooks):
     """Bounded run; keeps the metrics stream and the summary."""
 
+    count_alloc = True  # the render path's allocations are checked, as in the simulator
+
     def __init__(self, run_ms):
         self.run_ms = run_ms
         self.seconds = []

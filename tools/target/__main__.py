@@ -23,8 +23,6 @@ from tools.fake_unifi import payloads
 from . import rp2040
 
 PROGRAMS = ("render", "views", "health", "gc", "app")
-#: Run only when named in --only: the app without gc.mem_alloc() per frame (a diagnosis).
-EXTRA = ("app_lean",)
 SUFFIX = "_rp2040"
 VIEWS = os.path.join(rp2040.ROOT, "lib", "netrain", "views")  # measured once they exist
 #: A stat/health reply as the fake controller serves it (UniFi OS console, busy WAN).
@@ -32,9 +30,7 @@ HEALTH_REPLY = payloads.dumps(payloads.ok(payloads.health("default", "unifios", 
 
 
 def measure(programs, log=print):
-    with open(rp2040.script("app"), "rb") as f:
-        app_program = f.read()
-    rp2040.prepare({"/health.json": HEALTH_REPLY, "/target_app.py": app_program}, log)
+    rp2040.prepare({"/health.json": HEALTH_REPLY}, log)
     figures = {"model_rp2040": "MicroPython v1.27.0 RPI_PICO_W in rp2040js, 125 MHz"}
     for name in programs:
         if name == "views" and not os.path.isdir(VIEWS):
@@ -42,7 +38,7 @@ def measure(programs, log=print):
         started = time.monotonic()
         result = rp2040.run(rp2040.script(name))
         log("target: %s on rp2040 (%.0f s wall)" % (name, time.monotonic() - started))
-        if name.startswith("app"):  # the app's own Metrics summary, named after the run
+        if name == "app":  # the app's own Metrics summary, named after the run
             result.pop("summary", None)
             result["fps"] = result.pop("fps_avg")
             result = {name + "_" + key: value for key, value in result.items()}
@@ -58,7 +54,7 @@ def main(argv=None):
     parser.add_argument("--only", default=",".join(PROGRAMS), help="programs to run")
     args = parser.parse_args(argv)
     programs = [p for p in args.only.split(",") if p]
-    unknown = [p for p in programs if p not in PROGRAMS + EXTRA]
+    unknown = [p for p in programs if p not in PROGRAMS]
     if unknown:
         parser.error("unknown program(s): " + ", ".join(unknown))
     reason = rp2040.missing_reason()
