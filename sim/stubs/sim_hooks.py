@@ -24,11 +24,17 @@ class SimHooks:
     board_dns = False
     #: The metrics stream counts every allocation here (off on the device: a heap walk each).
     count_alloc = True
+    #: The desktop has its own network: a config without Wi-Fi runs (--setup has none).
+    needs_wifi = False
+    #: The board's port 80 and DNS port 53, mapped to loopback (--web-port, --setup).
+    web_host = "127.0.0.1"
 
     def __init__(self, options):
         self.config_path = options.get("config", "config.json")
         seconds = options.get("seconds")
         self.run_ms = int(seconds * 1000) if seconds else None
+        self.web_port = options.get("web_port") or 0  # 0: no page without --web-port
+        self.dns_port = options.get("dns_port") or 53
         self._metrics_path = options.get("metrics")
         self._file = None
         #: Device model: CPU time of one TLS handshake on the Pico W (NETRAIN_SIM tls_stall_ms)

@@ -24,7 +24,6 @@ import json
 from ..compat import const, sleep_ms, ticks_diff, ticks_ms
 from .server import HttpError, error, file_body, json_object, page_file, response
 
-SETUP_AFTER_JOIN_FAIL_MS = const(300_000)  # a configured network unreachable this long
 MIN_WEB_PASSWORD = const(8)
 _MAX_NETWORKS = const(20)
 _JOIN_MS = const(20_000)
