@@ -1,6 +1,5 @@
 # tests for tools.configure, the setup wizard, against the fake controller over real TLS.
 # SPDX-License-Identifier: MIT
-import base64
 import builtins
 import getpass
 import hashlib
@@ -20,8 +19,8 @@ import pytest
 
 from netrain import config
 from tools.configure import main, tls
-from tools.configure.client import Client
 from tools.configure.console import MAX_TRIES, ConsoleIO
+from tools.configure.controller import Controller
 from tools.fake_unifi import FakeController, certs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -239,13 +238,19 @@ def test_certificate_changed_after_capture_is_refused(tmp_path, cert_dir, monkey
 
 
 def test_pin_is_checked_on_every_connection(unifios):
-    """Even a connection the pinned context accepts is refused if its fingerprint differs."""
+    """Even a connection the pinned certificate lets through is refused if its fingerprint
+    differs, and nothing is sent on it."""
     with open(unifios.cert.cert_der, "rb") as f:
         der = f.read()
-    client = Client("127.0.0.1", unifios.port, tls.pinned_context(der), 5, "00:" * 31 + "00")
+    before = unifios.counters["requests"]
+    ctl = Controller(unifios.url, der, 5, {"api_key": API_KEY}, "00:" * 31 + "00")
     with pytest.raises(tls.CertChanged):
-        client.get("/")
-    client.close()
+        ctl.detect()
+    ctl.close()
+    assert unifios.counters["requests"] == before
+    ctl = Controller(unifios.url, der, 5, {"api_key": API_KEY}, tls.fingerprint(der))
+    assert ctl.detect() == ("unifios", None)  # the right fingerprint passes
+    ctl.close()
 
 
 def test_insecure_is_explicit_and_warned(tmp_path, unifios):
@@ -443,32 +448,23 @@ def test_a_bad_flag_is_not_asked_again(tmp_path, monkeypatch):
     assert result.rc == 2 and '"htps:/foo" is not an address' in result.stderr
 
 
-def test_the_wizard_reads_errors_as_the_firmware_does():
-    """One dialect: the wizard's envelope reading is netrain.unifi's (v2 and OS errors too)."""
-    from netrain import unifi
-    from tools.configure import client as wizard_client
-    from tools.configure import controller as wizard_controller
+def test_the_wizard_speaks_the_firmwares_dialect(unifios):
+    """One dialect: the wizard's session is netrain.unifi's Unifi over netrain.http's Client,
+    so its detection, login, CSRF and envelope reading are the board's."""
+    from netrain import http, unifi
+    from tools.configure import controller
 
-    class Reply:
-        def __init__(self, obj):
-            self.obj = obj
-
-        def json(self):
-            return self.obj
-
-    bodies = (
-        {"meta": {"rc": "error", "msg": "api.err.NoSiteContext"}, "data": []},
-        {"errorCode": 401, "message": "api.err.LoginRequired"},
-        {"code": "AUTHENTICATION_FAILED_INVALID_CREDENTIALS", "message": "Invalid"},
-        {"meta": {"rc": "ok"}, "data": []},
-    )
-    for body in bodies:
-        assert wizard_controller._meta_msg(Reply(body)) == (unifi.envelope_error(body) or "")
-    assert wizard_controller._meta_msg(Reply(bodies[1])) == "api.err.LoginRequired"
-    assert wizard_controller.OS_PREFIX == unifi.PREFIX_UNIFI_OS
-    claims = base64.urlsafe_b64encode(json.dumps({"csrfToken": "c-1"}).encode()).decode()
-    assert wizard_client._jwt_csrf("h." + claims.rstrip("=") + ".s") == "c-1"
-    assert wizard_client._jwt_csrf("junk") is None and wizard_client._jwt_csrf(None) is None
+    ctl = Controller(unifios.url, None, 5, {"username": "netrain", "password": PASSWORD})
+    try:
+        assert type(ctl.unifi) is unifi.Unifi and isinstance(ctl.client, http.Client)
+        assert ctl.detect() == ("unifios", None)
+        ctl.login()
+        assert ctl.unifi.csrf_token  # the core followed the token, and sends it
+        assert ctl.sites() == [("default", "Default")]
+    finally:
+        ctl.close()
+    assert controller.core.envelope_error is unifi.envelope_error  # refusals read as the board does
+    assert not os.path.exists(os.path.join(ROOT, "tools", "configure", "client.py"))
 
 
 def test_make_configure_does_not_echo_secrets():

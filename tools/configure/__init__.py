@@ -14,9 +14,9 @@
 6. Writes DIR/config.json (0600, validated by netrain.config) and DIR/controller.pem.
 
 Modules: ``cli`` (flags, main), ``wizard`` (the flow), ``inputs`` (checks on what
-was typed), ``console`` (prompts), ``tls`` (capture and pinning), ``client``
-(HTTPS), ``controller`` (the UniFi API), ``output`` (building and writing files),
-``errors``.
+was typed), ``console`` (prompts), ``tls`` (capture and pinning), ``controller``
+(the UniFi API: netrain's own client and session, see ``core``), ``output`` (building
+and writing files), ``errors``.
 """
 
 from .cli import main

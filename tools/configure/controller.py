@@ -1,20 +1,24 @@
-# tools.configure.controller: the UniFi side of the wizard: detect, authenticate, read.
+# tools.configure.controller: the UniFi side of the wizard, spoken by the firmware's own client.
 # SPDX-License-Identifier: MIT
-"""Follows docs/unifi-api.md: detection, authentication, envelopes, endpoints.
+"""netrain.unifi.Unifi over netrain.http.Client, driven from the wizard's synchronous flow.
 
-Only reads, plus the login itself and a logout. A refused login is reported and
-never retried: consoles count every attempt towards their 429 lockout
-(docs/unifi-api.md, "Login rate limiting").
+Detection, the login (UniFi OS or legacy, cookies and the CSRF token), API-key headers,
+the paths and the error envelopes are the board's (docs/unifi-api.md): a fix to the
+dialect lands once. This module runs them on one event loop, bounds the replies, and
+turns a refusal into words the user can act on, from the status and body of the reply
+that caused it. Only reads, plus the login itself and a logout. A refused login is
+reported and never retried: consoles count every attempt towards their 429 lockout.
 """
 
-from .client import BodyTooLarge
-from .core import PREFIX_UNIFI_OS as OS_PREFIX
-from .core import envelope_error, parse_plan
-from .errors import SetupError
+import asyncio
+
+from . import core, tls
+from .errors import SetupError, describe_network_error
 
 KEY_WHERE = "Network > Settings > Control Plane > Integrations"
 _CLIENTS_MAX_BYTES = 8 << 20  # rest/user lists every client ever seen: large, but bounded
-_PAGE_MAX_BYTES = 256 << 10
+_PAGE_MAX_BYTES = 1 << 20
+_BODY_DEADLINE_TIMEOUTS = 3  # a whole request (connect, retry, body) gets this many timeouts
 
 
 class UnknownSite(SetupError):
@@ -23,122 +27,169 @@ class UnknownSite(SetupError):
         self.site = site
 
 
+class BodyTooLarge(SetupError):
+    pass
+
+
+class _Recorder(core.Client):
+    """netrain's Client, keeping the last exchange: what a refusal is explained from."""
+
+    last = None  # (method, path, Response or None)
+    failure = None  # the HttpError of the last request, if it failed
+
+    async def request(self, method, path, *args, **kwargs):
+        self.last, self.failure = (method, path, None), None
+        try:
+            resp = await super().request(method, path, *args, **kwargs)
+        except core.HttpError as exc:
+            self.failure = exc
+            raise
+        self.last = (method, path, resp)
+        return resp
+
+
 class Controller:
-    """A UniFi controller reached through a Client; ``mode`` is "unifios" or "legacy"."""
+    """A UniFi controller at ``url``; ``der`` is the trusted certificate (None: --insecure).
 
-    def __init__(self, client):
-        self.client = client
-        self.mode = None
-        self.prefix = ""
-        self.auth = None  # "api_key" or "session"
+    ``creds`` holds "api_key", or "username" and "password"; ``mode`` is "unifios" or
+    "legacy" once detected.
+    """
 
-    # -- detection ----------------------------------------------------------------------
+    def __init__(self, url, der, timeout_s, creds, pinned_sha256=None):
+        self.timeout_s = timeout_s
+        self.pinned_sha256 = pinned_sha256
+        ms = int(timeout_s * 1000)
+        try:
+            self.client = _Recorder(
+                url,
+                ca_der=der,
+                insecure=der is None,
+                max_body_bytes=0,  # a buffer per reply, sized to it
+                opener=tls.pinning_opener(pinned_sha256) if pinned_sha256 else None,
+                connect_timeout_ms=ms,
+                response_timeout_ms=ms,
+                request_timeout_ms=_BODY_DEADLINE_TIMEOUTS * ms,
+            )
+        except ValueError as exc:  # OpenSSL would not take the certificate as a trust anchor
+            raise SetupError(str(exc), "--insecure skips verification (not recommended)")
+        self.unifi = core.Unifi(self.client, **creds)
+        self.auth = "api_key" if self.unifi.api_key else None  # "session" once logged in
+        self._loop = asyncio.Runner()
+
+    @property
+    def mode(self):
+        return self.unifi.kind
+
+    def close(self):
+        """Log a cookie session out (best effort: setup is done or already failed), then close."""
+        try:
+            if self.auth == "session":
+                path = "/api/auth/logout" if self.mode == "unifios" else "/api/logout"
+                token = self.unifi.csrf_token
+                headers = [("X-CSRF-Token", token)] if token else []
+                self._loop.run(self.client.request("POST", path, body="{}", headers=headers))
+        except core.HttpError:
+            pass
+        finally:
+            self.auth = None
+            self._loop.run(self.client.close())
+            self._loop.close()
+
+    def _run(self, coro):
+        """Run one step on the loop; a transport failure becomes a SetupError here."""
+        try:
+            return self._loop.run(coro)
+        except core.SourceError:
+            failure = self.client.failure
+            if failure is None:
+                raise  # an HTTP answer: the caller explains it from client.last
+            raise self._transport_error(failure)
+
+    # -- detection and authentication --------------------------------------------------------
 
     def detect(self):
         """(mode or None, what GET / answered), without following redirects."""
-        resp = self.client.get("/", max_bytes=_PAGE_MAX_BYTES)
-        _check_server_state(resp)
-        location = resp.header("Location") or ""
-        if resp.status == 200:
-            return "unifios", "GET / answered 200"
-        if 300 <= resp.status < 400 and "/manage" in location:
-            return "legacy", "GET / redirected to %s" % location
+        try:
+            self._run(self.unifi.detect())
+            return self.mode, None
+        except core.SourceError:
+            resp = self._answer()
+        _check_server_state(resp, self.client.last)
+        location = resp.headers.get("location", "")
         detail = "GET / answered HTTP %d" % resp.status
         if location:
             detail += " (redirect to %s)" % location
         return None, detail
 
-    def set_mode(self, mode):
-        self.mode = mode
-        self.prefix = OS_PREFIX if mode == "unifios" else ""
-
-    # -- authentication -----------------------------------------------------------------
-
-    def use_api_key(self, key, site):
-        """Test the key on stat/health; returns the health data (UnknownSite if no such site)."""
-        self.client.api_key = key
-        self.auth = "api_key"
-        return self.health(site)
-
-    def login(self, username, password):
+    def login(self):
         unifios = self.mode == "unifios"
-        path = "/api/auth/login" if unifios else "/api/login"
-        body = {"username": username, "password": password}
-        if unifios:
-            body["rememberMe"] = False  # a one-off session, logged out at the end
-        resp = self.client.request("POST", path, body, max_bytes=_PAGE_MAX_BYTES)
-        msg = _meta_msg(resp)
-        if resp.status == 429:
-            raise SetupError(
-                "login rate limit reached (HTTP 429 from %s): the console refuses logins after "
-                "repeated attempts; not retrying" % path,
-                "wait a minute and try again (every early attempt extends the lockout)",
-            )
-        if resp.status == 499 or "2fa" in msg.lower():
-            raise SetupError(
-                "this account uses two-factor authentication (%s), which the device cannot "
-                "complete on its own" % ("HTTP 499" if resp.status == 499 else msg),
-                "use an API key (UniFi OS, Network 9.0.108 or later: %s), or a dedicated local "
-                "admin account without two-factor and without cloud (ui.com) access" % KEY_WHERE,
-            )
-        if resp.status in (400, 401, 403) or msg == "api.err.Invalid":
-            raise SetupError(
-                "wrong username or password: the controller refused the login (HTTP %d)"
-                % resp.status,
-                "check both; the account must be a local admin of this %s (UniFi OS: Admins & "
-                "Users, 'Restrict to local access only'). Repeated failures lock logins for a "
-                "while" % ("console" if unifios else "controller"),
-            )
-        _check_server_state(resp)
-        if resp.status in (404, 405):
-            raise SetupError(
-                "the server has no UniFi login at %s (HTTP %d): this does not look like a "
-                "UniFi %s" % (path, resp.status, "console" if unifios else "Network application"),
-                "check the URL (UniFi OS consoles: https://IP, self-hosted: https://IP:8443)",
-            )
-        if resp.status != 200 or msg:
-            raise SetupError(
-                "the login answered HTTP %d%s (%s)" % (resp.status, ", " + msg if msg else "", path)
-            )
+        try:
+            self._run(self.unifi.login())
+        except core.SourceError:
+            raise self._login_refused(unifios)
         names = ("TOKEN", "UOS_TOKEN") if unifios else ("unifises",)
-        if not any(name in self.client.cookies for name in names):
+        if not any(self.client.cookies.get(name) for name in names):
             raise SetupError(
                 "the login answered 200 but set no session cookie (%s)" % " or ".join(names),
                 "this does not behave like a UniFi controller; check the URL",
             )
         self.auth = "session"
 
-    def logout(self):
-        """End a cookie session (best effort: setup is already done or already failed)."""
-        if self.auth != "session":
-            return
-        path = "/api/auth/logout" if self.mode == "unifios" else "/api/logout"
-        try:
-            self.client.request("POST", path, {}, max_bytes=_PAGE_MAX_BYTES)
-        except SetupError:
-            pass
-        self.auth = None
+    def _login_refused(self, unifios):
+        resp = self._answer()
+        path = self.client.last[1]
+        msg = _meta_msg(resp)
+        if resp.status == 429:
+            return SetupError(
+                "login rate limit reached (HTTP 429 from %s): the console refuses logins after "
+                "repeated attempts; not retrying" % path,
+                "wait a minute and try again (every early attempt extends the lockout)",
+            )
+        if resp.status == 499 or "2fa" in msg.lower():
+            return SetupError(
+                "this account uses two-factor authentication (%s), which the device cannot "
+                "complete on its own" % ("HTTP 499" if resp.status == 499 else msg),
+                "use an API key (UniFi OS, Network 9.0.108 or later: %s), or a dedicated local "
+                "admin account without two-factor and without cloud (ui.com) access" % KEY_WHERE,
+            )
+        if resp.status in (400, 401, 403) or msg == "api.err.Invalid":
+            return SetupError(
+                "wrong username or password: the controller refused the login (HTTP %d)"
+                % resp.status,
+                "check both; the account must be a local admin of this %s (UniFi OS: Admins & "
+                "Users, 'Restrict to local access only'). Repeated failures lock logins for a "
+                "while" % ("console" if unifios else "controller"),
+            )
+        _check_server_state(resp, self.client.last)
+        if resp.status in (404, 405):
+            return SetupError(
+                "the server has no UniFi login at %s (HTTP %d): this does not look like a "
+                "UniFi %s" % (path, resp.status, "console" if unifios else "Network application"),
+                "check the URL (UniFi OS consoles: https://IP, self-hosted: https://IP:8443)",
+            )
+        return SetupError(
+            "the login answered HTTP %d%s (%s)" % (resp.status, ", " + msg if msg else "", path)
+        )
 
-    # -- reads -----------------------------------------------------------------------------
+    # -- reads -------------------------------------------------------------------------------
 
     def sites(self):
         """[(short name, description)] the account can see."""
-        data = self._data(self.prefix + "/api/self/sites")
         out = []
-        for site in data:
+        for site in self._data(self.unifi.prefix + "/api/self/sites")["data"]:
             if isinstance(site, dict) and isinstance(site.get("name"), str):
                 out.append((site["name"], str(site.get("desc") or site["name"])))
         return out
 
     def version(self, site):
-        data = self._data(self._site_path(site, "stat/sysinfo"))
+        data = self._data(self._site_path(site, "stat/sysinfo"))["data"]
         if data and isinstance(data[0], dict):
             version = data[0].get("version")
             return str(version) if version else None
         return None
 
     def health(self, site):
-        return self._data(self._site_path(site, "stat/health"))
+        return self._data(self._site_path(site, "stat/health"))["data"]
 
     def clients(self, site):
         """Clients by MAC: {mac: {"mac", "name", "hostname", "online"}} and notes on skips."""
@@ -146,7 +197,7 @@ class Controller:
         notes = []
         for what, online in (("stat/sta", True), ("rest/user", False)):
             try:
-                data = self._data(self._site_path(site, what), max_bytes=_CLIENTS_MAX_BYTES)
+                data = self._data(self._site_path(site, what), _CLIENTS_MAX_BYTES)["data"]
             except BodyTooLarge:
                 notes.append("%s is larger than %d MB; skipped" % (what, _CLIENTS_MAX_BYTES >> 20))
                 continue
@@ -171,25 +222,41 @@ class Controller:
 
     def plan_mbps(self, site):
         """(down, up) Mbit/s from the WAN network's provider capabilities, or None."""
-        plan = parse_plan({"data": self._data(self._site_path(site, "rest/networkconf"))})
+        plan = core.parse_plan(self._data(self._site_path(site, "rest/networkconf")))
         if plan is None:
             return None
         return tuple(_mbps(rate_bytes_per_s * 8 / 1000) for rate_bytes_per_s in plan)
 
-    # -- envelopes ----------------------------------------------------------------------
+    # -- replies -----------------------------------------------------------------------------
 
     def _site_path(self, site, what):
-        return "%s/api/s/%s/%s" % (self.prefix, site, what)
+        self.unifi.site = site
+        return self.unifi.site_path(what)
 
-    def _data(self, path, max_bytes=_PAGE_MAX_BYTES * 4):
-        resp = self.client.get(path, max_bytes=max_bytes)
+    def _data(self, path, max_bytes=_PAGE_MAX_BYTES):
+        """The checked envelope of GET path ({"meta", "data": [...]}), or a SetupError."""
+        try:
+            obj = self._run(self.unifi.request("GET", path, max_body_bytes=max_bytes))
+        except core.SourceError:
+            raise self._read_refused(path)
+        if not isinstance(obj, dict) or not isinstance(obj.get("data"), list):
+            raise SetupError(
+                "GET %s answered JSON without the UniFi envelope (meta, data)" % path,
+                "check the URL: it must be the UniFi controller's address",
+            )
+        return obj
+
+    def _read_refused(self, path):
+        resp = self._answer()
+        if self.client.last[1] != path:  # the core logged in again, and that was refused
+            return self._login_refused(self.mode == "unifios")
         msg = _meta_msg(resp)
         if msg == "api.err.NoSiteContext":
-            raise UnknownSite(path.split("/api/s/", 1)[1].split("/", 1)[0])
+            return UnknownSite(path.split("/api/s/", 1)[1].split("/", 1)[0])
         if resp.status == 401 or msg == "api.err.LoginRequired":
-            raise self._refused(resp)
+            return self._refused(resp.status)
         if resp.status == 403 or msg == "api.err.NoPermission":
-            raise SetupError(
+            return SetupError(
                 "the %s may not read %s (HTTP %d%s)"
                 % (
                     "API key" if self.auth == "api_key" else "account",
@@ -199,87 +266,106 @@ class Controller:
                 ),
                 "use an admin account or a key created by one",
             )
-        _check_server_state(resp)
+        _check_server_state(resp, self.client.last)
         if resp.status == 404:
-            raise SetupError(
+            return SetupError(
                 "GET %s answered 404: this does not look like a UniFi Network application%s"
                 % (path, " on a UniFi OS console" if self.mode == "unifios" else ""),
                 "check the URL: UniFi OS consoles at https://IP, self-hosted controllers at "
                 "https://IP:8443",
             )
-        obj = resp.json()
-        meta = obj.get("meta") if isinstance(obj, dict) else None
-        data = obj.get("data") if isinstance(obj, dict) else None
-        if not isinstance(meta, dict) or not isinstance(data, list):
-            raise SetupError(
-                "GET %s answered JSON without the UniFi envelope (meta, data)" % path,
-                "check the URL: it must be the UniFi controller's address",
+        if resp.status == 200 and _json(resp) is None:
+            kind = resp.headers.get("content-type") or "no content type"
+            return SetupError(
+                "GET %s answered HTTP 200 with %s, not JSON: this does not look like a UniFi "
+                "Network application" % (path, kind.split(";")[0]),
+                "check the URL: it must be the console's (or controller's) own address",
             )
-        if meta.get("rc") != "ok" or resp.status != 200:
-            raise SetupError(
-                "GET %s failed: HTTP %d, %s"
-                % (path, resp.status, msg or "rc " + str(meta.get("rc")))
-            )
-        return data
+        return SetupError("GET %s failed: HTTP %d, %s" % (path, resp.status, msg or "an error"))
 
-    def _key_works_on_integration(self):
-        """True if the key is good on the Integration API (older builds honour it only there)."""
-        try:
-            resp = self.client.get(OS_PREFIX + "/integration/v1/info", max_bytes=_PAGE_MAX_BYTES)
-        except SetupError:
-            return False
-        return resp.status == 200
-
-    def _refused(self, resp):
+    def _refused(self, status):
         if self.auth == "api_key":
             if self.mode == "legacy":
                 return SetupError(
                     "API key refused (HTTP %d): this is a self-hosted (legacy) Network "
-                    "application, which cannot create local API keys" % resp.status,
+                    "application, which cannot create local API keys" % status,
                     "use --username and --password of a local admin account instead",
                 )
             if self._key_works_on_integration():
                 return SetupError(
                     "this console accepts the API key only on its Integration API, not on the "
                     "classic API (HTTP %d) that setup reads sites, clients and the plan from"
-                    % resp.status,
+                    % status,
                     "run the wizard with --username and --password of a local admin without "
                     'two-factor; the board can still use the key with "source": "integration" '
                     "(set by hand in config.json)",
                 )
             return SetupError(
-                "API key refused (HTTP %d): the controller did not accept it" % resp.status,
+                "API key refused (HTTP %d): the controller did not accept it" % status,
                 "create a key on the console at %s (UniFi OS with Network 9.0.108 or later) "
                 "and paste it whole; keys from unifi.ui.com (Site Manager) do not work locally. "
                 "Without keys, use --username and --password of a local admin" % KEY_WHERE,
             )
         return SetupError(
-            "the controller ended the session (HTTP %d) right after the login" % resp.status,
+            "the controller ended the session (HTTP %d) right after the login" % status,
             "try again; if it persists, use an API key",
         )
 
+    def _key_works_on_integration(self):
+        """True if the key is good on the Integration API (older builds honour it only there)."""
+        try:
+            self._run(self.unifi.request("GET", core.PREFIX_UNIFI_OS + "/integration/v1/info"))
+        except (core.SourceError, SetupError):
+            return False
+        return True
 
-def _check_server_state(resp):
+    def _answer(self):
+        """The reply the core refused (after _run, a SourceError always has one)."""
+        return self.client.last[2]
+
+    def _transport_error(self, exc):
+        """A SetupError for an HttpError: what went wrong between here and the controller."""
+        host, port, timeout_s = self.client.host, self.client.port, self.timeout_s
+        method, path, _ = self.client.last
+        if exc.kind == "cert":
+            return tls.explain_verify_failure(str(exc), host, port, self.pinned_sha256, timeout_s)
+        if exc.kind == "limit":
+            return BodyTooLarge("%s %s: the answer is too large (%s)" % (method, path, exc))
+        if exc.kind == "refused":
+            return describe_network_error(ConnectionRefusedError(), host, port, timeout_s)
+        if exc.kind == "timeout":
+            return describe_network_error(TimeoutError(), host, port, timeout_s)
+        return SetupError(
+            "%s %s to %s:%d failed (%s)" % (method, path, host, port, exc),
+            "check that the URL is the controller's HTTPS address, then try again",
+        )
+
+
+def _check_server_state(resp, last):
+    method, path, _ = last
     if resp.status in (502, 503, 504):
         raise SetupError(
             "the controller answered HTTP %d to %s %s: the console or its Network application "
-            "is starting or restarting" % (resp.status, resp.method, resp.path),
+            "is starting or restarting" % (resp.status, method, path),
             "wait a minute and try again",
         )
     if resp.status >= 500:
         raise SetupError(
-            "the controller answered HTTP %d to %s %s" % (resp.status, resp.method, resp.path),
+            "the controller answered HTTP %d to %s %s" % (resp.status, method, path),
             "try again; if it persists, restart the Network application",
         )
 
 
+def _json(resp):
+    try:
+        return core.loads_json(resp.body)
+    except ValueError:
+        return None
+
+
 def _meta_msg(resp):
     """The error message of a classic, v2 or UniFi OS error body (as the firmware reads it)."""
-    try:
-        obj = resp.json()
-    except SetupError:
-        return ""
-    return envelope_error(obj) or ""
+    return core.envelope_error(_json(resp)) or ""
 
 
 def _mbps(kbps):

@@ -3,20 +3,20 @@
 """Trust on first use: the first look is unverified, everything after is pinned.
 
 ``fetch_certificate`` completes one TLS handshake without verification and
-returns the DER certificate the controller presented. ``pinned_context`` builds
-the context every later connection uses: it trusts that one certificate and
-nothing else, as the firmware does (``check_hostname`` off, since a console's
-self-signed certificate rarely names the address it is reached by). On top of
-that, ``check_pin`` compares each connection's certificate with the fingerprint
-the user accepted, so nothing is sent to a server presenting anything else.
+returns the DER certificate the controller presented. From then on netrain's
+own client trusts that one certificate and nothing else, as the firmware does;
+on top of that, ``pinning_opener`` compares each connection's certificate with the
+fingerprint the user accepted, so nothing is sent to a server presenting anything else.
 """
 
+import asyncio
 import hashlib
 import socket
 import ssl
 
 from cryptography import x509
 
+from .core import HttpError
 from .errors import SetupError, describe_network_error
 
 _SHA256_HEX_DIGITS = 64
@@ -96,31 +96,22 @@ def fetch_certificate(host, port, timeout_s):
     return der
 
 
-def pinned_context(der):
-    """A client context that trusts exactly this certificate (the firmware's pinning)."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_REQUIRED
-    ctx.load_verify_locations(cadata=der)
-    return ctx
+def pinning_opener(pinned_sha256):
+    """An opener for netrain.http.Client that refuses a certificate with another fingerprint."""
+
+    async def open_pinned(host_ip, port, ssl_ctx):
+        reader, writer = await asyncio.open_connection(host_ip, port, ssl=ssl_ctx)
+        der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
+        if fingerprint(der or b"") != pinned_sha256:
+            writer.close()
+            raise HttpError("cert", "the certificate is not the one trusted")
+        return reader, writer
+
+    return open_pinned
 
 
-def insecure_context():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
-def check_pin(der, pinned_sha256, host, port):
-    """Refuse a connection whose certificate is not the trusted one."""
-    seen = fingerprint(der or b"")
-    if seen != pinned_sha256:
-        raise _changed(host, port, pinned_sha256, seen)
-
-
-def explain_verify_failure(exc, host, port, pinned_sha256, timeout_s):
-    """Why the pinned context refused the server: a new certificate, or the pin itself."""
+def explain_verify_failure(reason, host, port, pinned_sha256, timeout_s):
+    """Why the pinned client refused the server: a new certificate, or the pin itself."""
     try:
         seen = fingerprint(fetch_certificate(host, port, timeout_s))
     except SetupError:
@@ -129,8 +120,7 @@ def explain_verify_failure(exc, host, port, pinned_sha256, timeout_s):
         # Same certificate, yet OpenSSL will not take it as its own trust anchor (expired,
         # or issued by another CA): the board's mbedTLS would refuse it the same way.
         return SetupError(
-            "the controller's certificate cannot be pinned as it is (%s)"
-            % (exc.verify_message or exc.reason),
+            "the controller's certificate cannot be pinned as it is (%s)" % reason,
             "renew the console's certificate, or pin the CA that issued it by hand "
             "(controller.ca_pem); --insecure skips verification (not recommended)",
         )

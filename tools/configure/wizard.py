@@ -11,7 +11,6 @@ the certificate fetch is sent before the certificate is trusted.
 import os
 
 from . import output, tls
-from .client import Client
 from .console import MAX_TRIES
 from .controller import Controller, UnknownSite, wan_summary
 from .errors import SetupError
@@ -109,16 +108,12 @@ class Wizard:
         creds = self.credentials()
         wifi = self.wifi()
 
-        context, cert = self.trust(target, want_sha256)
-        client = Client(
-            target.host, target.port, context, args.timeout, cert.sha256 if cert else None
-        )
-        ctl = Controller(client)
+        cert = self.trust(target, want_sha256)
+        ctl = Controller(target.url, cert and cert.der, args.timeout, creds, cert and cert.sha256)
         try:
             site, groups, plan = self.talk(ctl, target, creds, group_specs)
         finally:
-            ctl.logout()
-            client.close()
+            ctl.close()  # logs a session out
 
         cfg = output.build(target.url, site, creds, wifi, cert is not None, plan, groups)
         text = output.render(cfg)
@@ -223,14 +218,14 @@ class Wizard:
         return {"ssid": ssid, "password": password, "country": country}
 
     def trust(self, target, want_sha256):
-        """(ssl context, CertInfo or None): the first, unverified look, then pinning."""
+        """The CertInfo to pin (None with --insecure): the first, unverified look."""
         io = self.io
         if self.args.insecure:
             io.warn(
                 "--insecure: the certificate is not checked, now or on the board; anyone "
                 "on the network path could pose as the controller and read the credentials"
             )
-            return tls.insecure_context(), None
+            return None
         io.say("Fetching the certificate of %s:%d ..." % (target.host, target.port))
         cert = tls.CertInfo(tls.fetch_certificate(target.host, target.port, self.args.timeout))
         for line in cert.lines():
@@ -244,7 +239,7 @@ class Wizard:
                     "certificate really changed, pass the new one" % target.url,
                 )
             io.say("  It matches --fingerprint: trusted.")
-            return tls.pinned_context(cert.der), cert
+            return cert
         io.say(
             "  Compare the fingerprint with your browser's (padlock > certificate) on "
             "%s before trusting it." % target.url
@@ -255,7 +250,7 @@ class Wizard:
         )
         if not self.confirm("Trust this certificate for %s?" % target.url, refusal):
             raise SetupError("certificate not trusted; nothing was sent to the controller")
-        return tls.pinned_context(cert.der), cert
+        return cert
 
     def talk(self, ctl, target, creds, group_specs):
         """Detect, authenticate and read; returns (site, groups, plan Mbit/s or None)."""
@@ -270,8 +265,7 @@ class Wizard:
                 )
             # An API key only exists on UniFi OS (docs/unifi-api.md): go on and let the key decide.
             io.say("%s; assuming UniFi OS since an API key is used." % detail)
-            mode = "unifios"
-        ctl.set_mode(mode)
+            mode = "unifios"  # what the core assumes with a key
         io.say(
             "Controller: %s"
             % (
@@ -285,12 +279,12 @@ class Wizard:
         health = None
         if "api_key" in creds:
             try:
-                health = ctl.use_api_key(creds["api_key"], site)
+                health = ctl.health(site)  # the key's first use
             except UnknownSite:
                 pass  # the key got past authentication; the site is sorted out below
             io.say("API key accepted.")
         else:
-            ctl.login(creds["username"], creds["password"])
+            ctl.login()
             io.say("Logged in as %s." % creds["username"])
 
         chosen = self.choose_site(ctl.sites(), args.site)
