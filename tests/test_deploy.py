@@ -4,6 +4,7 @@ Nothing here opens a serial port: dry runs print commands only, and the one "rea
 uses a fake mpremote (NETRAIN_MPREMOTE) that records its arguments.
 """
 
+import gzip
 import json
 import os
 import shlex
@@ -36,6 +37,10 @@ if args[0] == "exec":
 elif args[0] == "mkdir" and args[1] == ":/lib":  # Pimoroni firmware ships a /lib
     sys.exit(print("mpremote: mkdir: /lib: File exists.", file=sys.stderr) or 1)
 """
+
+
+#: netrain.web's page files, deployed gzipped beside the modules (tools.deploy.page_assets)
+PAGES = ("netrain/web/page.html.gz", "netrain/web/setup.html.gz")
 
 
 def module_names(root=ROOT):
@@ -83,6 +88,12 @@ def test_dry_run_builds_every_module_and_prints_every_copy(capsys, setup):
             assert f.read(2) == b"M\x06"
         assert os.path.samefile(cps[":/lib/" + name + ".mpy"], mpy)
     assert ":/lib/netrain/effects/rain.mpy" in cps  # the sub-package keeps its layout
+    for page in ("page.html", "setup.html"):  # beside netrain.web's modules, gzipped: it pays
+        with open(cps[":/lib/netrain/web/%s.gz" % page], "rb") as f:
+            packed = f.read()
+        with open(os.path.join(ROOT, "lib", "netrain", "web", page), "rb") as f:
+            assert gzip.decompress(packed) == f.read() and len(packed) < f.tell()
+        assert ":/lib/netrain/web/" + page not in cps
     assert os.path.samefile(cps[":/main.py"], os.path.join(ROOT, "firmware", "main.py"))
     assert os.path.samefile(cps[":/config.json"], setup["config"])
     assert os.path.samefile(
@@ -119,7 +130,7 @@ def test_source_mode_copies_py_files(capsys, setup):
     assert code == 0
     assert set(name for name in cps if name.startswith(":/lib/")) == {
         ":/lib/%s.py" % name for name in module_names()
-    }
+    } | {":/lib/" + page for page in PAGES}
     probes = [argv for argv in commands if argv[1] == "exec" and "netrain-probe" in argv[2]]
     assert probes == []  # any firmware will do: no probe
 
@@ -134,7 +145,7 @@ def test_second_run_copies_only_what_changed(capsys, setup, tmp_path):
     code, commands, out, _ = run(
         capsys, "--mark-deployed", "--config", setup["config"], "--build-dir", setup["build"], *tree
     )
-    assert code == 0 and len(copies(commands)) == len(module_names()) + 3
+    assert code == 0 and len(copies(commands)) == len(module_names()) + len(PAGES) + 3
     assert "recorded as deployed" in out
     assert os.path.exists(
         os.path.join(os.path.dirname(setup["build"]), "deploy-manifest-auto.json")
@@ -249,7 +260,7 @@ def test_deploy_runs_what_it_prints(capfd, monkeypatch, setup, tmp_path):
     assert "v1.24.1" in out
     manifest = os.path.join(os.path.dirname(setup["build"]), "deploy-manifest-dev-ttyACM0.json")
     with open(manifest) as f:
-        assert len(json.load(f)["files"]) == len(module_names()) + 3
+        assert len(json.load(f)["files"]) == len(module_names()) + len(PAGES) + 3
 
     log.unlink()
     assert deploy.main(args) == 0
@@ -323,7 +334,7 @@ def test_device_build_loads_on_micropython(capsys, setup):
     dry_run(capsys, setup)
     lib = os.path.join(setup["build"], "lib")
     found = {os.path.relpath(os.path.join(d, n), lib) for d, _, ns in os.walk(lib) for n in ns}
-    assert found == {name + ".mpy" for name in module_names()}  # .mpy files only
+    assert found == {name + ".mpy" for name in module_names()} | set(PAGES)  # and the pages
     proc = micropython(lib, SMOKE)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == [

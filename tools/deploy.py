@@ -32,6 +32,7 @@ mpremote command that is run (the printed commands always say ``mpremote``).
 """
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -199,6 +200,33 @@ def build(root, build_dir, arch):
 
 
 # --- config ------------------------------------------------------------------
+
+
+def page_assets(root, build_dir):
+    """The web page files (lib/netrain/web/*.html) for beside their modules,
+    [(local, remote)]: gzipped when that is smaller, then only the .gz goes (the board
+    sends it with Content-Encoding: gzip; every browser takes it) and flash is saved."""
+    lib = os.path.join(root, "lib")
+    files = []
+    for folder, dirs, names in os.walk(os.path.join(lib, PACKAGE)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if not name.endswith(".html"):
+                continue
+            src = os.path.join(folder, name)
+            rel = os.path.relpath(src, lib).replace(os.sep, "/")
+            with open(src, "rb") as f:
+                data = f.read()
+            packed = gzip.compress(data, 9, mtime=0)  # same bytes each build: the manifest skips it
+            if len(packed) >= len(data):
+                files.append((src, "/lib/" + rel))
+                continue
+            dst = os.path.join(build_dir, "lib", rel + ".gz")
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "wb") as f:
+                f.write(packed)
+            files.append((dst, "/lib/" + rel + ".gz"))
+    return files
 
 
 def check_config(root, path, example=False):
@@ -443,6 +471,7 @@ def deploy(opts):
         files = [(src, "/lib/" + rel) for src, rel in package_sources(opts.root)]
     else:
         files = build(opts.root, opts.build_dir, board_arch(board))
+    files += page_assets(opts.root, opts.build_dir)
     files.append((os.path.join(opts.root, "firmware", "main.py"), "/main.py"))
     files.append((opts.config, "/config.json"))
     if pem:
