@@ -4,13 +4,15 @@
 
 Lines (status, headers, chunk sizes) are found in one receive buffer allocated once;
 body bytes go straight into the caller's buffer (or are dropped), never through a
-growing list. A body read with no buffer is handed to ``_sink.feed(chunk)`` as it arrives (each
-chunk a view of the receive buffer, valid during the call) or dropped when there is no
-sink. The subclass provides ``_reader`` (the stream) and ``_error(exc, what)``
-(an exception to an HttpError), and counts ``_received`` and ``bytes_in``.
+growing list. A body read with no buffer is handed to ``_sink.feed(chunk)`` as it
+arrives (each chunk a view of the receive buffer) or dropped when there is no sink. A
+sink may stop early, returning the offset it reached (a bounded piece of work done): it
+is fed the rest after the loop has run, so no parse holds the display for a whole chunk.
+The subclass provides ``_reader`` (the stream) and ``_error(exc, what)`` (an exception
+to an HttpError), and counts ``_received`` and ``bytes_in``.
 """
 
-from netrain.compat import find_byte, readinto
+from netrain.compat import find_byte, readinto, sleep_ms
 from netrain.http_parse import HttpError, parse_chunk_size
 
 
@@ -63,7 +65,7 @@ class ResponseReader:
         if body is not None:
             body[:n] = self._mv[self._start : self._end]
         elif n:
-            self._pass(self._mv[self._start : self._end])
+            await self._pass(self._mv[self._start : self._end])
         self._reset()
         while True:
             if body is None:
@@ -74,7 +76,7 @@ class ResponseReader:
             if not got:
                 return n
             if body is None:
-                self._pass(room[:got])
+                await self._pass(room[:got])
             n += got
             if n > limit:
                 raise HttpError("limit", "body over %d bytes" % limit)
@@ -91,9 +93,16 @@ class ResponseReader:
         self.bytes_in += got
         return got
 
-    def _pass(self, chunk):
-        if self._sink is not None:
-            self._sink.feed(chunk)
+    async def _pass(self, chunk):
+        sink = self._sink
+        if sink is None:
+            return
+        while chunk:
+            await sleep_ms(0)  # the loop runs between the header parse and each piece
+            i = sink.feed(chunk)
+            if not i:
+                return
+            chunk = chunk[i:]
 
     async def _exact(self, body, offset, n):
         """Read n body bytes into body[offset:], buffered bytes first (body None: sink them)."""
@@ -101,7 +110,7 @@ class ResponseReader:
         if body is not None:
             body[offset : offset + take] = self._mv[self._start : self._start + take]
         elif take:
-            self._pass(self._mv[self._start : self._start + take])
+            await self._pass(self._mv[self._start : self._start + take])
         self._start += take
         while take < n:
             want = n - take
@@ -113,7 +122,7 @@ class ResponseReader:
             if not got:
                 raise HttpError("closed", "server closed the connection mid-body")
             if body is None:
-                self._pass(into[:got])
+                await self._pass(into[:got])
             take += got
 
     def _take_line(self, limit, what):

@@ -33,12 +33,23 @@ class Sample:
     pass
 
 
+def _feed(scan, chunk):
+    """As the HTTP client does: the rest again wherever the scan paused."""
+    paused = 0
+    while chunk:
+        paused = scan.feed(chunk)
+        if not paused:
+            return
+        assert 0 < paused < len(chunk)
+        chunk = chunk[paused:]
+
+
 def _scan(body, size):
     scan = HealthScan()
     scan.reset()
     mv = memoryview(body)
     for i in range(0, len(body), size):
-        scan.feed(mv[i : i + size])
+        _feed(scan, mv[i : i + size])
     return scan
 
 
@@ -100,9 +111,25 @@ def test_missing_data_and_oversized_elements_are_errors():
     assert _scan(body, 50).fill(sample)  # WAN found: a big other element is just skipped
 
 
+def test_the_scan_pauses_after_each_parsed_element():
+    body = json.dumps(REPLY).encode()
+    scan = HealthScan()
+    scan.reset()
+    chunk = memoryview(body)
+    pauses = 0
+    paused = scan.feed(chunk)
+    while paused:  # the envelope's meta and five data objects: one json.loads each
+        pauses += 1
+        chunk = chunk[paused:]
+        paused = scan.feed(chunk)
+    assert pauses == 6
+    sample = Sample()
+    assert scan.fill(sample) and scan.envelope() == {"meta": {"rc": "ok"}}
+
+
 def test_reset_forgets_the_last_reply():
     scan = _scan(json.dumps(REPLY).encode(), 33)
     scan.reset()
-    scan.feed(memoryview(b'{"data": [{"subsystem": "wan", "rx_bytes-r": 1}]}'))
+    _feed(scan, memoryview(b'{"data": [{"subsystem": "wan", "rx_bytes-r": 1}]}'))
     sample = Sample()
     assert scan.fill(sample) and _fields(sample) == (1, 0, True, None)
