@@ -47,6 +47,9 @@ def test_quick_bench_writes_every_figure(tmp_path):
     # the baseline opens a TLS connection per poll, ours one for the run: the fake counts them
     assert results["baseline"]["tls_handshakes_server"] > results["ours"]["tls_handshakes_server"]
     assert set(results["targets"]) >= {"frames_pct_of_nominal", "tls_handshakes"}
+    # the web case: the rain measured while a client polled the page's API, every answer good
+    assert results["web_polled"]["frame_gap_ms_p99"] is not None, results["web_polled"]
+    assert results["web_poll_answers"] > 0 and results["web_poll_failed"] == 0, results
     # the heap floor on x64 and on the board's heap model, side by side
     assert results["heap_floor_x64_bytes"] == results["ours"]["heap_floor_bytes"]
     if os.path.exists(RP2MODEL):

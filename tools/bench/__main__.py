@@ -23,6 +23,7 @@ import time
 
 from sim.__main__ import ROOT, build_mpy, micropython_binary, parse_heap
 
+from . import web
 from .figures import ratios, side_figures, targets
 from .models import rp2model_floors
 from .report import bench_md, machine, micropython_version, text_table
@@ -107,6 +108,7 @@ def main(argv=None):
     model_floors, model_probes, model_note = rp2model_floors(
         args.quick, args.stall_ms, args.latency_ms, args.frozen, log
     )
+    web_figures = web.figures(seconds, heap_bytes, log)  # the rain while the page is polled
     probes.update(model_probes)
     ours = side_figures(runs["ours"], floors["ours"])
     baseline = side_figures(runs["baseline"], floors["baseline"])
@@ -138,6 +140,7 @@ def main(argv=None):
         "heap_floor_models_note": model_note,
         "heap_floor_probes": probes,
     }
+    results.update(web_figures)
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
         f.write("\n")
