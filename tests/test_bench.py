@@ -61,6 +61,16 @@ def test_quick_bench_writes_every_figure(tmp_path):
     assert "| frames rendered |" in bench_md
     assert "## Heap floor by model" in bench_md and "| rp2model (32-bit" in bench_md
     assert results["machine"]["micropython"] in bench_md
+    # the CPU figures on the emulated Pico W beside them (quick: no views, no app)
+    from tools.target import rp2040
+
+    if rp2040.missing_reason() is None:
+        for key in ("render_text_us_per_frame", "health_parse_max_stretch_us", "gc_collect_us"):
+            assert isinstance(results[key + "_rp2040"], int), (key, results)
+        assert "render_text_us_per_frame_rp2040" in results["targets"]
+        assert "| render path (rain, 16x16, 21 drops), us per frame |" in bench_md
+    else:
+        assert results["rp2040_note"] and "Not measured: " in bench_md
 
 
 class _Probe:

@@ -10,7 +10,8 @@ root for the default OUT, else in OUT). ``--quick`` is the CI smoke run: a few
 seconds per run and a coarse bisection, written to build/bench-quick unless --out
 is given; it asserts nothing about speed. The heap floor is also bisected on the
 board's heap model (rp2model, with two actions per probe; ``--frozen`` adds the same model
-with our modules frozen into the binary) and reported beside the x64 one.
+with our modules frozen into the binary) and reported beside the x64 one. The CPU figures
+come from the emulated Pico W (tools.target's rp2040 model, keys ending in ``_rp2040``).
 """
 
 import argparse
@@ -23,7 +24,7 @@ import time
 
 from sim.__main__ import ROOT, build_mpy, micropython_binary, parse_heap
 
-from . import web
+from . import cpu, web
 from .figures import ratios, side_figures, targets
 from .models import rp2model_floors
 from .report import bench_md, machine, micropython_version, text_table
@@ -110,6 +111,8 @@ def main(argv=None):
     )
     web_figures = web.figures(seconds, heap_bytes, log)  # the rain while the page is polled
     probes.update(model_probes)
+    log("rp2040: the render path, views, a poll's parse, GC and the app on the emulated Pico W")
+    cpu_figures, cpu_note = cpu.rp2040_figures(args.quick, log)
     ours = side_figures(runs["ours"], floors["ours"])
     baseline = side_figures(runs["baseline"], floors["baseline"])
     results = {
@@ -139,7 +142,10 @@ def main(argv=None):
         "heap_floor_rp2model_frozen_bytes": model_floors["rp2model_frozen"],
         "heap_floor_models_note": model_note,
         "heap_floor_probes": probes,
+        "rp2040_note": cpu_note,
     }
+    results["targets"].update(cpu.targets(cpu_figures))
+    results.update(cpu_figures)
     results.update(web_figures)
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)

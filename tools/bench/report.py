@@ -5,6 +5,7 @@ import os
 import platform
 import subprocess
 
+from . import cpu
 from .figures import FRAME_PERIOD_MS, GAP_PERCENTILE_CAP_MS
 
 # (figure key, label, format); None formats as "-"
@@ -178,6 +179,17 @@ worked; the board leaves about 185K to us.
 
 %(probes)s
 
+## CPU on the emulated Pico W (rp2040)
+
+Real MicroPython v1.27 rp2 firmware in rp2040js at 125 MHz, lib/netrain as armv6m `.mpy`
+(`python -m tools.target rp2040`): times are emulated cycles, not this machine's load, and
+a lower bound for a real board (no flash cache model). The demo app runs with the device's
+hooks (no allocation counting); its costs are each task's work timed alone at the heap the
+run leaves. The poll's stretch is the longest the loop is held between two awaits while the
+stat/health reply is read and parsed as it streams in (reads of a whole receive buffer).
+
+%(cpu_rp2040)s
+
 ## Notes
 
 - The baseline's `requests` does not verify the certificate (CERT_NONE); ours verifies
@@ -212,6 +224,7 @@ worked; the board leaves about 185K to us.
         "targets": _targets_md(results),
         "probes": _probes_md(results),
         "models": _models_md(results),
+        "cpu_rp2040": cpu.markdown(results, results.get("rp2040_note")),
         "heap_note": ""
         if results["targets"]["heap_floor_rp2model_bytes"]["met"]
         else "- The heap target on the board's model (128K on rp2model) is not met by ours yet:\n"

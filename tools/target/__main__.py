@@ -24,6 +24,7 @@ from . import rp2040
 
 PROGRAMS = ("render", "views", "health", "gc", "app")
 SUFFIX = "_rp2040"
+NOMINAL_FPS = 60  # the app script's config: display.fps default
 VIEWS = os.path.join(rp2040.ROOT, "lib", "netrain", "views")  # measured once they exist
 #: A stat/health reply as the fake controller serves it (UniFi OS console, busy WAN).
 HEALTH_REPLY = payloads.dumps(payloads.ok(payloads.health("default", "unifios", 9e6, 1.2e6)))
@@ -41,6 +42,9 @@ def measure(programs, log=print):
         if name == "app":  # the app's own Metrics summary, named after the run
             result.pop("summary", None)
             result["fps"] = result.pop("fps_avg")
+            # as make bench counts it: frames shown / (60 FPS x the run's time)
+            nominal = round(NOMINAL_FPS * result["t_s"])
+            result["frames_pct"] = round(100 * result["frames"] / nominal, 2)
             result = {name + "_" + key: value for key, value in result.items()}
         for key, value in result.items():
             figures[key + SUFFIX] = value
