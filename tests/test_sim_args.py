@@ -38,6 +38,9 @@ CASES = [
     (["--tls-stall-ms", "-5"], "--tls-stall-ms", "want 0 or more"),
     (["--dns-down", "1:2"], "--dns-down", "needs --host-name"),
     (["--wifi-down", "5:2"], "--wifi-down", "want START:END"),
+    (["--web-port", "70000"], "--web-port", "want a port 1..65535"),
+    (["--setup"], "--setup", "needs --web-port"),
+    (["--setup", "--web-port", "18999", "--set", "poll_s=2"], "--setup", "starts with no config"),
 ]
 
 

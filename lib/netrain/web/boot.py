@@ -13,7 +13,7 @@ The device uses port 80 and DNS port 53; the simulator maps them to loopback por
 import asyncio
 import socket
 
-from ..compat import const
+from ..compat import const, sleep_ms
 from .server import Server
 
 SETUP_AFTER_JOIN_FAIL_MS = const(300_000)  # the configured network unreachable this long
@@ -52,7 +52,7 @@ def page_task(controls, panel, web_cfg, host, port, watch=None):
         server = await start_page(controls, panel, web_cfg, host, port)
         try:
             if watch:
-                await _join_watch(*watch)
+                await join_watch(*watch)
             while True:
                 await asyncio.sleep(3600)
         finally:
@@ -61,16 +61,18 @@ def page_task(controls, panel, web_cfg, host, port, watch=None):
     return run
 
 
-async def _join_watch(wifi, marker_path, restart, log):
+async def join_watch(wifi, marker_path, restart, log, after_ms=SETUP_AFTER_JOIN_FAIL_MS):
+    step_ms = min(1000, after_ms)
     waited_ms = 0
     while not wifi.connected:
-        if waited_ms >= SETUP_AFTER_JOIN_FAIL_MS:
+        if waited_ms >= after_ms:
             with open(marker_path, "w") as f:
                 f.write("1")
             log("wifi", "not joined in %d s: restarting into setup" % (waited_ms // 1000))
             restart()
-        await asyncio.sleep(1)
-        waited_ms += 1000
+            return
+        await sleep_ms(step_ms)
+        waited_ms += step_ms
 
 
 async def start_setup(
