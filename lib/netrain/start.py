@@ -205,6 +205,7 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None,
             if not cfg["controller"]["ca_pem"]:
                 raise
             key, message = "controller.ca_pem", ca_pem_error(cfg, folder, err)
+        unload("netrain.cert")  # boot only: the certificate is in the TLS context now
     if key is not None:
         return config_error_app(cfg, panel, buttons, hooks, console, status, key, message)
     wifi = None
@@ -261,6 +262,7 @@ def build(config_path, panel, buttons=None, wlan=None, hooks=None, console=None,
         finally:
             del ha_setup
             unload("netrain.ha_setup")
+            unload("netrain.cert")  # loaded again for the broker's certificate
         if key is not None:
             return config_error_app(cfg, panel, buttons, hooks, console, status, key, message)
     return app

@@ -17,7 +17,6 @@ Follows docs/unifi-api.md:
 import binascii
 import json
 
-from .cert import pem_to_der
 from .compat import const, loads_json, ticks_add, ticks_diff, ticks_ms
 from .health import HealthScan, number, parse_health  # noqa: F401 - parse_health: tools
 from .http import Client
@@ -315,6 +314,8 @@ class UnifiSource:
             path = ctl["ca_pem"]
             if not path.startswith("/"):
                 path = cfg_dir + "/" + path
+            from .cert import pem_to_der  # boot only: netrain.start unloads it
+
             with open(path, "rb") as f:
                 der = pem_to_der(f.read())
         timeout_ms = int(ctl["timeout_s"] * 1000)
