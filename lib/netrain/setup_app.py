@@ -19,7 +19,9 @@ def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_
     the station's own WLAN class on that interface. The keys of an
     existing config that the page does not ask about are kept in the one it saves."""
     from . import config
-    from .web.boot import SETUP_RETRY_MS, setup_task
+    from .start import unload
+    from .web import probe  # noqa: F401 - its HTTP stack loads before the app's buffers
+    from .web.boot import SETUP_RETRY_MS, setup_task, validate_later
     from .web.setup import ap_credentials
 
     folder = config_path.rsplit("/", 1)[0] if "/" in config_path else "."
@@ -47,6 +49,8 @@ def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_
     )
     status.set("config", "setup", "%s %s" % (name, password))
     cfg = config.validate({"controller": {"url": DEMO_URL}})
+    del config
+    unload("netrain.config")  # loaded again to check what the page saves, after its probe
     app = App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
     retry_ms = None
     wifi = existing.get("wifi")
@@ -61,7 +65,7 @@ def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_
         port,
         hooks.dns_port,
         existing,
-        config.validate,
+        validate_later,
         retry_ms,
     )
     app.extra_tasks.append(("setup", run))

@@ -162,7 +162,9 @@ def boot(
         reason = "no Wi-Fi configured"
     from .setup_app import build_setup
 
-    return build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_if, restart)
+    app = build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_if, restart)
+    unload("netrain.setup_app")
+    return app
 
 
 def setup_reason(config_path, folder):

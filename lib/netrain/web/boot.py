@@ -104,6 +104,14 @@ async def start_setup(
     return server, asyncio.create_task(CaptiveDns(sock, ip).run())
 
 
+def validate_later(cfg):
+    """netrain.config's validate, imported when the page saves: its code and messages
+    are heap the controller test's TLS needs more."""
+    from ..config import validate
+
+    return validate(cfg)
+
+
 def setup_task(wlan, folder, restart, ip, host, port, dns_port, existing, validate, retry_ms=None):
     """A factory for ``App.extra_tasks``: the setup page and captive DNS until the app
     stops; with ``retry_ms`` (a config exists), a restart to try its network again

@@ -5,7 +5,7 @@ then log in with that certificate pinned and read health, as the firmware will."
 
 import asyncio
 
-from ..compat import collect, resolve_ip, tls_capture_context, wait_for_ms
+from ..compat import close_stream, collect, resolve_ip, tls_capture_context, wait_for_ms
 from ..http import is_ip_literal, parse_url
 from ..source import Sample, SourceError
 from ..unifi import _KEEP_HEADERS, Unifi, UnifiSource
@@ -26,7 +26,9 @@ async def fetch_der(url, timeout_ms=TIMEOUT_MS):
         await wait_for_ms(reader.read(1), timeout_ms)
         der = peer_der(writer)
     finally:
-        writer.close()
+        # MicroPython's close() alone keeps the socket and its TLS state until the GC
+        # finds them: the pinned connection that follows needs that heap.
+        await close_stream(writer)
     if not der:
         raise OSError("no certificate received")
     return der
