@@ -13,15 +13,25 @@ from .console import Console
 from .source import DEMO_URL
 from .status import Status
 
+TLS_RESERVE_BYTES = 20480  # as netrain.http's: the 16 KB in and 4 KB out record buffers
+
 
 def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_if, restart):
     """``ap_if`` is network.AP_IF: the access point (WPA2, its password on the panel) is
     the station's own WLAN class on that interface. The keys of an
     existing config that the page does not ask about are kept in the one it saves."""
+    # First of all: see netrain.web.boot.reserved_probe (one block for the TLS of each
+    # of the test's two connections, the second beside its client's 16 KB body buffer)
+    reserve = []
+    try:
+        for _ in range(2):
+            reserve.append(bytearray(TLS_RESERVE_BYTES))
+    except MemoryError:  # a small heap: the page shows the test's own error if it fails
+        pass
     from . import config
     from .start import unload
     from .web import probe  # noqa: F401 - its HTTP stack loads before the app's buffers
-    from .web.boot import SETUP_RETRY_MS, setup_task, validate_later
+    from .web.boot import SETUP_RETRY_MS, reserved_probe, setup_task, validate_later
     from .web.setup import ap_credentials
 
     folder = config_path.rsplit("/", 1)[0] if "/" in config_path else "."
@@ -67,6 +77,7 @@ def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_
         existing,
         validate_later,
         retry_ms,
+        reserved_probe(reserve),
     )
     app.extra_tasks.append(("setup", run))
     return app

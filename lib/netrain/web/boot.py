@@ -13,7 +13,7 @@ The device uses port 80 and DNS port 53; the simulator maps them to loopback por
 import asyncio
 import socket
 
-from ..compat import const, sleep_ms
+from ..compat import collect, const, sleep_ms
 from .server import Server
 
 SETUP_AFTER_JOIN_FAIL_MS = const(300_000)  # the configured network unreachable this long
@@ -112,14 +112,41 @@ def validate_later(cfg):
     return validate(cfg)
 
 
-def setup_task(wlan, folder, restart, ip, host, port, dns_port, existing, validate, retry_ms=None):
+def reserved_probe(reserve):
+    """The controller test, run in the blocks of ``reserve`` (a list of bytearrays,
+    allocated before anything else of setup mode) held until now: on the board the TLS
+    record buffers need contiguous blocks, which the heap, with plenty free, may no
+    longer have by then. They are taken again afterwards for the next test."""
+    sizes = [len(block) for block in reserve]
+
+    async def run(url, site, api_key, username, password):
+        from .probe import probe
+
+        reserve.clear()
+        collect()
+        try:
+            return await probe(url, site, api_key, username, password)
+        finally:
+            collect()
+            try:
+                for size in sizes:
+                    reserve.append(bytearray(size))
+            except MemoryError:  # too fragmented now: the next test runs with less
+                pass
+
+    return run
+
+
+def setup_task(
+    wlan, folder, restart, ip, host, port, dns_port, existing, validate, retry_ms=None, probe=None
+):
     """A factory for ``App.extra_tasks``: the setup page and captive DNS until the app
     stops; with ``retry_ms`` (a config exists), a restart to try its network again
     after that long unless someone has joined a network on the page."""
 
     async def run():
         server, dns = await start_setup(
-            wlan, folder, restart, ip, host, port, dns_port, existing, validate
+            wlan, folder, restart, ip, host, port, dns_port, existing, validate, probe
         )
         try:
             waited_ms = 0

@@ -43,15 +43,18 @@ async def probe(url, site, api_key, username, password, timeout_ms=TIMEOUT_MS):
     except Exception as exc:  # any failure to reach it is the user's message
         return False, "cannot reach %s over TLS: %s" % (url, exc), None
     collect()  # the first connection's TLS buffers, before the pinned one needs a 16 KB block
-    client = Client(
-        url,
-        ca_der=der,
-        keep_headers=_KEEP_HEADERS,
-        max_body_bytes=16384,  # the health reply, as the firmware reads it
-        connect_timeout_ms=timeout_ms,
-        response_timeout_ms=timeout_ms,
-        request_timeout_ms=2 * timeout_ms,
-    )
+    try:
+        client = Client(
+            url,
+            ca_der=der,
+            keep_headers=_KEEP_HEADERS,
+            max_body_bytes=16384,  # the health reply, as the firmware reads it
+            connect_timeout_ms=timeout_ms,
+            response_timeout_ms=timeout_ms,
+            request_timeout_ms=2 * timeout_ms,
+        )
+    except (MemoryError, ValueError) as exc:  # no room, or a certificate mbedTLS refuses
+        return False, "controller test failed: %s" % exc, None
     source = UnifiSource(Unifi(client, site, api_key, username, password), learn_plan=False)
     sample = Sample()
     try:
