@@ -85,8 +85,10 @@ class Client(ResponseReader):
     REQUEST_TIMEOUT_MS = 15000  #: a whole request, connect and retry included
     #: tls_reserve=True: a block held while no connection is open and freed just before
     #: one opens, so the TLS record buffers (16 KB in, 4 KB out: on the board they are in
-    #: the GC heap) find one contiguous block however fragmented the rest of the heap is
-    TLS_RESERVE_BYTES = 20480
+    #: the GC heap) find one contiguous block however fragmented the rest of the heap is.
+    #: Both buffers with mbedTLS's per-record overhead (~330 B each) fit in 22 KB: at
+    #: 20 KB only the in-buffer did, and the out-buffer needed a second hole of 4.4 KB
+    TLS_RESERVE_BYTES = 22528
 
     def __init__(
         self,
