@@ -9,6 +9,8 @@ The schema is data: ``(type, default, check)`` per key, nested dicts for section
 import json
 import os
 
+from . import config_features
+from .config_checks import _HOST_CHARS, ConfigError, _flag, _number, _text, _type_name
 from .controls import BUTTON_VERBS
 from .effects.rain import SCENE_ORDER
 from .source import DEMO_URL
@@ -35,82 +37,6 @@ DEFAULT_BUTTONS = {
 
 _MAX_CONFIG_BYTES = 16384
 _MAX_GROUP_MACS = 32
-_MIN_WEB_PASSWORD = 8  # as the setup page asks (netrain.web.setup.MIN_WEB_PASSWORD)
-
-
-class ConfigError(Exception):
-    """A config problem; ``key`` is the dotted path, str() is the full message."""
-
-    def __init__(self, key, problem, fix):
-        self.key = key
-        self.problem = problem
-        self.fix = fix
-        super().__init__('config "%s": %s. Fix: %s' % (key, problem, fix))
-
-
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _type_name(value):
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "null"
-    return "a number"
-
-
-def _number(low, high, whole=False):
-    def check(key, value):
-        if not _is_number(value) or (whole and not isinstance(value, int)):
-            kind = "a whole number" if whole else "a number"
-            raise ConfigError(
-                key,
-                "expected %s, got %s %s" % (kind, _type_name(value), json.dumps(value)),
-                "write a bare number between %s and %s, e.g. %s" % (low, high, low),
-            )
-        if value < low or value > high:
-            raise ConfigError(
-                key,
-                "%s is out of range" % value,
-                "use a value between %s and %s" % (low, high),
-            )
-        return value
-
-    return check
-
-
-def _text(max_len=128, choices=None):
-    def check(key, value):
-        if not isinstance(value, str):
-            raise ConfigError(
-                key,
-                "expected text, got %s" % _type_name(value),
-                'put the value in double quotes, e.g. "%s": "..."' % key.rsplit(".", 1)[-1],
-            )
-        if len(value) > max_len:
-            raise ConfigError(key, "longer than %d characters" % max_len, "shorten it")
-        if choices and value not in choices:
-            raise ConfigError(
-                key, '"%s" is not one of the choices' % value, "use one of: " + ", ".join(choices)
-            )
-        return value
-
-    return check
-
-
-def _flag(key, value):
-    if not isinstance(value, bool):
-        raise ConfigError(
-            key, "expected true or false, got %s" % _type_name(value), "write true or false"
-        )
-    return value
 
 
 def _url(key, value):
@@ -147,32 +73,7 @@ def _url(key, value):
     return value.rstrip("/")
 
 
-_HOST_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-_"
 _HEX_COLON = "0123456789abcdef:."
-
-
-def _host(key, value):
-    _text(253)(key, value)
-    if value and (not all(ch in _HOST_CHARS for ch in value.lower()) or value[0] in "-."):
-        raise ConfigError(
-            key,
-            '"%s" is not a host name or IPv4 address' % value,
-            'write the address alone, e.g. "192.168.1.10" or "homeassistant.lan" '
-            '(no "mqtt://", no port: the port is "port")',
-        )
-    return value
-
-
-def _topic_root(key, value):
-    _text(64)(key, value)
-    if not value or "+" in value or "#" in value or value[0] == "/" or value[-1] == "/":
-        raise ConfigError(
-            key,
-            '"%s" is not a topic to publish under' % value,
-            'use words joined by "/", without "+", "#" or a "/" at either end, '
-            'e.g. "homeassistant" or "netrain/desk"',
-        )
-    return value
 
 
 def _mac(key, value):
@@ -229,51 +130,8 @@ def _buttons(key, value):
     return out
 
 
-def _from_config(key, build, example):
-    """The module's own validator (netrain.brightness, netrain.night) as a ConfigError:
-    its ValueError starts with the dotted key it is about."""
-    try:
-        build()
-    except ValueError as exc:
-        text = str(exc)
-        sub, sep, problem = text.partition(": ")
-        if not sep or not sub.startswith(key):
-            sub, problem = key, text
-        raise ConfigError(sub, problem, "write it as in %s, or remove it to turn it off" % example)
-
-
-def _auto_brightness(key, value):
-    """true (the default limits), false (off) or {"min": 0.03, "max": 1.0}."""
-    if value is False:
-        return None
-    if value is True:
-        value = {}
-    from .brightness import AutoBrightness
-
-    _from_config(key, lambda: AutoBrightness.from_config(value, key=key), '{"min": 0.03, "max": 1}')
-    return value
-
-
-def _night(key, value):
-    if value is False:
-        return None
-    from .night import NightSchedule
-
-    example = '{"from": "22:30", "to": "07:00", "mode": "dim", "level": 0.05, "utc_offset_min": 0}'
-    _from_config(key, lambda: NightSchedule.from_config(value, key=key), example)
-    return value
-
-
-def _web_password(key, value):
-    value = _text(64)(key, value)
-    if len(value) < _MIN_WEB_PASSWORD:
-        raise ConfigError(
-            key, "shorter than %d characters" % _MIN_WEB_PASSWORD, "choose a longer password"
-        )
-    return value
-
-
-# (check, default) per key; a dict value is a nested section.
+# (check, default) per key; a dict value is a nested section. The core sections:
+# netrain.config_features adds the optional features' below.
 SCHEMA = {
     "wifi": {
         "ssid": (_text(32), None),
@@ -303,42 +161,19 @@ SCHEMA = {
         "scene": (_text(16, SCENE_ORDER), "classic"),
         "view": (_text(16, VIEW_NAMES), "rain"),
         "history_s": (_number(1, 3600, whole=True), 60),
-        # Off when absent: their modules are then never imported.
-        "auto_brightness": (_auto_brightness, None),
-        "night": (_night, None),
+        # then netrain.config_features.DISPLAY
     },
     "buttons": (_buttons, None),
     "groups": (_groups, None),
     "watchdog": (_flag, True),
     "pause_min": (_number(0.1, 1440), 30),
-    # Home Assistant over MQTT; no host: off, and its modules are never imported.
-    "mqtt": {
-        "host": (_host, ""),
-        "port": (_number(1, 65535, whole=True), None),  # 8883 with tls, else 1883
-        "username": (_text(64), None),
-        "password": (_text(128), None),
-        "tls": (_flag, False),
-        "ca_pem": (_text(128), None),
-        "discovery_prefix": (_topic_root, "homeassistant"),
-        "base_topic": (_topic_root, None),  # netrain/<board's unique id>
-        "name": (_text(32), "netrain"),
-        "keepalive_s": (_number(5, 600, whole=True), 60),
-        "rate_period_s": (_number(0.5, 3600), None),  # 10, or poll_s if longer
-        "rate_change_pct": (_number(0, 100), 10),
-    },
-    # The board's own page and JSON API; off: netrain.web is never imported.
-    "web": {
-        "enabled": (_flag, True),
-        "port": (_number(1, 65535, whole=True), 80),
-        "password": (_web_password, None),  # HTTP Basic, user admin; none: read-only
-        "public_read": (_flag, True),  # false: reading the state needs the password too
-    },
+    # then netrain.config_features.SECTIONS: mqtt, web
 }
 
-#: The client's receive buffer (netrain.mqtt's max_packet_bytes): the retained
-#: groups list it reads back must fit it, so the groups are capped.
-_MQTT_PACKET_BYTES = 1024
-_MQTT_MAX_GROUPS = 16  # ha cleans up at most this many removed groups per connect
+# In their places (the extras last in "display", then mqtt and web), so the order the
+# errors are found in is unchanged.
+SCHEMA["display"].update(config_features.DISPLAY)
+SCHEMA.update(config_features.SECTIONS)
 
 _SECRET_KEYS = ("password", "api_key")
 
@@ -436,63 +271,8 @@ def validate(data):
                     'add it under "groups", e.g. "groups": {"%s": ["aa:bb:cc:dd:ee:ff"]}'
                     % action[6:],
                 )
-    _check_mqtt(cfg)
+    config_features.check(cfg)
     return cfg
-
-
-def _check_mqtt(cfg):
-    mqtt = cfg["mqtt"]
-    if mqtt["port"] is None:
-        mqtt["port"] = 8883 if mqtt["tls"] else 1883
-    if mqtt["rate_period_s"] is None:
-        mqtt["rate_period_s"] = max(10, cfg["poll_s"])
-    if not mqtt["host"]:
-        return
-    if mqtt["password"] and not mqtt["username"]:
-        raise ConfigError(
-            "mqtt.password", "set without a user name", 'add "username" or remove "password"'
-        )
-    if mqtt["tls"] and not mqtt["ca_pem"]:
-        raise ConfigError(
-            "mqtt.ca_pem",
-            "missing: with tls the broker's certificate is pinned",
-            "save the broker's certificate (or its CA's) as PEM beside config.json "
-            'and name it, e.g. "ca_pem": "broker.pem"',
-        )
-    if mqtt["rate_period_s"] < cfg["poll_s"]:
-        raise ConfigError(
-            "mqtt.rate_period_s",
-            "%s s is shorter than poll_s (%s s): rates change once per poll"
-            % (mqtt["rate_period_s"], cfg["poll_s"]),
-            "use %s or more" % cfg["poll_s"],
-        )
-    groups = cfg["groups"]
-    if len(groups) > _MQTT_MAX_GROUPS:
-        raise ConfigError(
-            "groups",
-            "%d groups, Home Assistant gets at most %d" % (len(groups), _MQTT_MAX_GROUPS),
-            "merge some groups, or leave mqtt.host empty",
-        )
-    # header, topic length, "<base>/groups", then the group ids joined by ","
-    base = mqtt["base_topic"] or "netrain/0123456789abcdef"
-    size = 5 + len(base) + 7 + sum(len(name) + 1 for name in groups)
-    if size > _MQTT_PACKET_BYTES:
-        raise ConfigError(
-            "groups",
-            "the group names take %d bytes in MQTT, over its %d" % (size, _MQTT_PACKET_BYTES),
-            "shorten the group names",
-        )
-    from .ha import object_id  # loaded anyway once MQTT is on
-
-    seen = {}
-    for name in groups:
-        other = seen.setdefault(object_id(name), name)
-        if other != name:
-            raise ConfigError(
-                "groups." + name,
-                'same Home Assistant id as "%s" (case and punctuation are dropped)' % other,
-                "rename one of them",
-            )
 
 
 def parse(text):

@@ -64,6 +64,8 @@ def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_
     cfg = config.validate({"controller": {"url": DEMO_URL}})
     del config
     unload("netrain.config")  # loaded again to check what the page saves, after its probe
+    unload("netrain.config_features")
+    unload("netrain.config_checks")
     app = App(cfg, panel, None, buttons=buttons, hooks=hooks, status=status)
     retry_ms = None
     wifi = existing.get("wifi")

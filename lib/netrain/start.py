@@ -51,6 +51,8 @@ def load_config(path):
     finally:
         del config
         unload("netrain.config")
+        unload("netrain.config_features")  # its two helpers, loaded by it
+        unload("netrain.config_checks")
 
 
 def unload(name):

@@ -37,6 +37,8 @@ def test_the_pinned_certificate_code_is_unloaded_once_the_source_is_built():
     assert app.source is not None and hasattr(app.source, "unifi"), lines
     assert "netrain.cert" not in sys.modules
     assert "netrain.config" not in sys.modules
+    assert "netrain.config_features" not in sys.modules  # the validator's helpers
+    assert "netrain.config_checks" not in sys.modules
 
 
 def test_the_certificate_code_is_unloaded_after_the_broker_certificate_too():
