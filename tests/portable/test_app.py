@@ -377,19 +377,45 @@ def test_stale_data_turns_the_rain_calm_and_a_fresh_sample_restores_the_scene():
     assert not controls.stale and app.rain.scene == "ocean"
 
 
-def test_a_refusing_controller_goes_stale_in_a_bounded_run():
+def _green_excess(fb):
+    """Mean of G - max(R, B) over the lit dots above the status band (fb is B,G,R,0)."""
+    total = lit = 0
+    for i in range(0, (H - BAND_PX) * W * 4, 4):
+        brightest = max(fb[i], fb[i + 1], fb[i + 2])
+        if brightest > 60:
+            lit += 1
+            total += fb[i + 1] - max(fb[i], fb[i + 2])
+    return total // lit if lit else None
+
+
+def test_a_refusing_controller_goes_stale_and_the_rain_turns_calm_and_grey():
     app = make_app(source=FailingSource(), run_ms=1200)
     app.stale_ms = 250
-    run(app)
+    early, late = [], []
+
+    async def watch():  # samples the panel's buffer between frames, by scene, until the end
+        while app.hooks.summary is None:
+            shown = app.panel.frames_shown
+            while app.panel.frames_shown == shown and app.hooks.summary is None:
+                await sleep_ms(5)
+            bucket = early if app.rain.scene == "classic" else late
+            excess = _green_excess(app.panel.fb)
+            if excess is not None:
+                bucket.append(excess)
+
+    run(app, watch)
+    assert app.metrics.polls_ok >= 1  # the first sample came through, then refusals
     assert app.status.get("data") == "stale" and app.rain.scene == "stale"
     assert app.status.current == "controller_unreachable"
-    assert app.panel.rain_frames > 0
+    assert app.panel.rain_frames > 0 and early and late, (early, late)  # frames went on
+    assert sum(early) // len(early) > 40, early  # classic: green
+    assert sum(late) // len(late) < 25, late  # stale: grey-blue, desaturated
 
 
 # -- config errors: a message, the band, and the rain keeps going --------------------
 
 
-def _boot(text=None, pem=None, run_ms=500):
+def _boot(text=None, pem=None, run_ms=500, buttons=None):
     folder = _dir()
     if text is not None:
         _write(folder + "/config.json", text)
@@ -399,6 +425,7 @@ def _boot(text=None, pem=None, run_ms=500):
     app = start.build(
         folder + "/config.json",
         LitPanel(),
+        buttons=buttons,
         hooks=Capture(run_ms),
         console=Console(out=lines.append),
     )
@@ -438,6 +465,76 @@ def test_missing_and_broken_config_files_are_config_errors():
         app, lines = _boot(text)
         assert app.source is None and app.status.detail("config_error") == key, lines
         assert "netrain: fix config.json" in "\n".join(lines)
+
+
+# -- a config file through start.build, as the simulator boots it ----------------
+
+
+#: The keys of the metrics stream the simulator writes (docs/contracts.md).
+PER_SECOND_KEYS = [
+    "t_s",
+    "frames",
+    "fps",
+    "frame_gap_ms_max",
+    "heap_free",
+    "heap_min_free",
+    "alloc_bytes",
+    "polls_ok",
+    "polls_failed",
+    "tls_handshakes",
+    "down_bytes_per_s",
+    "up_bytes_per_s",
+    "state",
+]
+SUMMARY_KEYS = [
+    "frames",
+    "fps_avg",
+    "frame_gap_ms_p99",
+    "frame_gap_ms_max",
+    "polls_ok",
+    "polls_failed",
+    "tls_handshakes",
+    "heap_min_free",
+    "actions",
+    "errors",
+]
+
+
+def test_the_demo_config_file_runs_without_tls_and_takes_presses():
+    buttons = FakeButtons()
+    text = '{"controller": {"url": "demo://"}}'
+    app, lines = _boot(text, run_ms=2200, buttons=(buttons.is_pressed, buttons.pins))
+    assert app.source is not None and app.rain.scene == "classic", lines
+    brightness = app.panel.brightness
+
+    async def press():
+        await buttons.tap("C")  # "scene", short
+        await sleep_ms(400)
+        await buttons.tap("LUX_UP", hold_ms=800)  # "brightness_up", long
+
+    hooks = run(app, press)
+    seconds, summary = hooks.seconds, hooks.summary
+    assert summary["summary"] is True and len(seconds) >= 2, seconds
+    for key in SUMMARY_KEYS:
+        assert key in summary, key
+    for obj in seconds:
+        for key in PER_SECOND_KEYS:
+            assert key in obj, key
+    assert seconds[-1]["frames"] > seconds[0]["frames"] > 0
+    assert summary["frames"] >= seconds[-1]["frames"]
+    assert summary["polls_ok"] >= 1 and summary["errors"] == 0
+    assert summary["tls_handshakes"] == 0  # the demo source opens no connection
+    assert app.rain.scene == SCENE_ORDER[1] and app.panel.brightness > brightness
+
+
+def test_a_misspelt_key_is_named_with_its_fix_and_the_rain_keeps_going():
+    text = '{"controller": {"url": "https://x", "api_key": "k"}, "display": {"fsp": 1}}'
+    app, lines = _boot(text, run_ms=300)
+    out = "\n".join(lines)
+    assert 'config "display.fsp": unknown key' in out and '"display.fps"' in out, out
+    assert app.source is None and app.status.current == "config_error"
+    hooks = run(app)
+    assert app.panel.rain_frames > 0 and hooks.summary["state"] == "config_error"
 
 
 # -- the console ------------------------------------------------------------------------
