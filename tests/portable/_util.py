@@ -30,3 +30,33 @@ def run_async(coro):
     import asyncio
 
     return asyncio.run(coro)
+
+
+#: The keys of the metrics stream the simulator writes (docs/contracts.md).
+PER_SECOND_KEYS = [
+    "t_s",
+    "frames",
+    "fps",
+    "frame_gap_ms_max",
+    "heap_free",
+    "heap_min_free",
+    "alloc_bytes",
+    "polls_ok",
+    "polls_failed",
+    "tls_handshakes",
+    "down_bytes_per_s",
+    "up_bytes_per_s",
+    "state",
+]
+SUMMARY_KEYS = [
+    "frames",
+    "fps_avg",
+    "frame_gap_ms_p99",
+    "frame_gap_ms_max",
+    "polls_ok",
+    "polls_failed",
+    "tls_handshakes",
+    "heap_min_free",
+    "actions",
+    "errors",
+]

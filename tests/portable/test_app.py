@@ -5,7 +5,7 @@
 import asyncio
 import os
 
-from _util import FakeClock
+from _util import PER_SECOND_KEYS, SUMMARY_KEYS, FakeClock
 
 from netrain import config, start
 from netrain.app import App, Hooks
@@ -468,36 +468,6 @@ def test_missing_and_broken_config_files_are_config_errors():
 
 
 # -- a config file through start.build, as the simulator boots it ----------------
-
-
-#: The keys of the metrics stream the simulator writes (docs/contracts.md).
-PER_SECOND_KEYS = [
-    "t_s",
-    "frames",
-    "fps",
-    "frame_gap_ms_max",
-    "heap_free",
-    "heap_min_free",
-    "alloc_bytes",
-    "polls_ok",
-    "polls_failed",
-    "tls_handshakes",
-    "down_bytes_per_s",
-    "up_bytes_per_s",
-    "state",
-]
-SUMMARY_KEYS = [
-    "frames",
-    "fps_avg",
-    "frame_gap_ms_p99",
-    "frame_gap_ms_max",
-    "polls_ok",
-    "polls_failed",
-    "tls_handshakes",
-    "heap_min_free",
-    "actions",
-    "errors",
-]
 
 
 def test_the_demo_config_file_runs_without_tls_and_takes_presses():
