@@ -20,8 +20,8 @@ pytestmark = pytest.mark.e2e  # every test here launches the simulator
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Heap for the MicroPython runs on the x64 unix port, which is not the board's heap model
 #: (docs/contracts.md, "Device heap model"): the whole firmware (code loaded from .mpy
-#: included) has a measured floor of 184-190K with both actions (see README, "Memory"),
-#: and at 200K an OOM showed up once in a fresh-clone run, so the runs keep a margin.
+#: included) has a measured floor of 192K there with both actions (README, "Memory"), so
+#: the runs keep a margin; the board's budget is checked on rp2model (test_rp2model.py).
 UPY_HEAP = "240K"
 
 
