@@ -12,6 +12,7 @@ The device uses port 80 and DNS port 53; the simulator maps them to loopback por
 
 import asyncio
 import socket
+import sys
 
 from ..compat import collect, const, sleep_ms
 from .server import Server
@@ -105,28 +106,49 @@ async def start_setup(
 
 
 def validate_later(cfg):
-    """netrain.config's validate, imported when the page saves: its code and messages
-    are heap the controller test's TLS needs more."""
-    from ..config import validate
+    """netrain.config's validate, imported when the page saves and dropped after: its
+    code and messages are heap the controller test's TLS needs more."""
+    before = set(sys.modules)
+    try:
+        from ..config import validate
 
-    return validate(cfg)
+        return validate(cfg)
+    finally:
+        drop_modules_since(before)
+
+
+def drop_modules_since(before):
+    """Unload the package's modules imported since ``before`` (a set of names) that
+    nothing refers to any more: setup mode loads code only for as long as it runs."""
+    package = sys.modules.get("netrain")
+    for name in list(sys.modules):
+        if name.startswith("netrain.") and name not in before:
+            del sys.modules[name]
+            attr = name[8:]
+            if package is not None and "." not in attr and hasattr(package, attr):
+                delattr(package, attr)
 
 
 def reserved_probe(reserve):
     """The controller test, run in the blocks of ``reserve`` (a list of bytearrays,
     allocated before anything else of setup mode) held until now: on the board the TLS
     record buffers need contiguous blocks, which the heap, with plenty free, may no
-    longer have by then. They are taken again afterwards for the next test."""
+    longer have by then. The probe's HTTP and UniFi code is imported first (into the
+    small holes, not the blocks) and dropped after; the blocks are taken again for
+    the next test."""
     sizes = [len(block) for block in reserve]
 
     async def run(url, site, api_key, username, password):
-        from .probe import probe
-
-        reserve.clear()
-        collect()
+        before = set(sys.modules)
         try:
+            from .probe import probe
+
+            reserve.clear()
+            collect()
             return await probe(url, site, api_key, username, password)
         finally:
+            probe = None
+            drop_modules_since(before)
             collect()
             try:
                 for size in sizes:
