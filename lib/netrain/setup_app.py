@@ -3,7 +3,7 @@
 """The access point's name and password scrolling on a dark panel, the setup page
 and the captive DNS (netrain.web.setup), and nothing else: no App, rain, controls,
 buttons or polls. The page's controller test runs TLS from the board, and the board
-has just enough heap for it beside the page (netrain.web.boot.reserved_probe)."""
+has just enough heap for it beside the page (probe_then_drop)."""
 
 import asyncio
 import json
@@ -16,10 +16,6 @@ from .console import Console
 from .status import Overlay, Status
 from .text import dim_rect
 
-# The 16 KB in and 4 KB out TLS record buffers. netrain.http's reserve is 22 KB, to hold
-# both with mbedTLS's overhead; here 20 KB blocks measured better (the out-buffer finds
-# a hole beside).
-TLS_RESERVE_BYTES = 20480
 _FRAME_MS = const(40)  # 25 fps: enough for a scrolling band; the CPU is the TLS's
 _GC_EVERY_MS = const(500)
 _BRIGHTNESS = 0.5  # the config's default: there are no settings yet
@@ -31,16 +27,20 @@ _KEEP_PREFIXES = ("netrain.font", "netrain.panel", "netrain.setup_app", "netrain
 
 class SetupMode:
     """What boot returns in setup mode: ``main()`` as netrain.app.App's, until
-    ``run_ms`` (None: forever) or the page's restart."""
+    ``run_ms`` (None: forever) or the page's restart. Setup mode starts in main():
+    only then are netrain.start and the App modules it imported unreferenced, so
+    their heap is free before setup mode's own code loads."""
 
-    def __init__(self, panel, status, run_ms, task):
+    def __init__(self, panel, run_ms, setup_args):
         self.panel = panel
-        self.status = status
-        self.overlay = Overlay(status, panel.width, panel.height)
         self.run_ms = run_ms
-        self.task = task  # the setup page and captive DNS (netrain.web.boot.setup_task)
+        self._setup_args = setup_args  # open_setup's
+        self.overlay = self.task = None
 
     async def main(self):
+        status, self.task = open_setup(*self._setup_args)
+        self._setup_args = None
+        self.overlay = Overlay(status, self.panel.width, self.panel.height)
         tasks = [asyncio.create_task(self._render()), asyncio.create_task(self._serve())]
         try:
             if self.run_ms is None:
@@ -88,34 +88,76 @@ class SetupMode:
             await sleep_ms(_FRAME_MS)
 
 
-def _drop_normal_modules():
-    package = sys.modules.get("netrain")
-    for name in list(sys.modules):
-        if not name.startswith("netrain.") or name in _KEEP:
-            continue
-        if any(name.startswith(prefix) for prefix in _KEEP_PREFIXES):
-            continue
-        del sys.modules[name]
-        attr = name[8:]
-        if package is not None and "." not in attr and hasattr(package, attr):
+def drop_modules(names):
+    """Unload modules: from sys.modules and from their package's attributes, which
+    would keep them in memory (and be found again by the next import)."""
+    for name in names:
+        sys.modules.pop(name, None)
+        parent, attr = name.rsplit(".", 1)
+        package = sys.modules.get(parent)
+        if package is not None and attr in package.__dict__:
             delattr(package, attr)
+
+
+def drop_modules_since(before):
+    """Unload the package's modules imported since ``before`` (a set of names): setup
+    mode holds code only while it runs."""
+    drop_modules(
+        [name for name in sys.modules if name.startswith("netrain.") and name not in before]
+    )
+
+
+def _normal_modules():
+    for name in sys.modules:
+        if name.startswith("netrain.") and name not in _KEEP:
+            if not any(name.startswith(prefix) for prefix in _KEEP_PREFIXES):
+                yield name
+
+
+def validate_later(cfg):
+    """netrain.config's validate, imported when the page saves and dropped after: its
+    code and messages are heap the controller test's TLS needs more."""
+    before = set(sys.modules)
+    try:
+        from .config import validate
+
+        return validate(cfg)
+    finally:
+        drop_modules_since(before)
+
+
+async def probe_then_drop(url, site, api_key, username, password):
+    """The controller test (netrain.web.probe) with its HTTP and UniFi code loaded for
+    it and dropped after: a collected heap with no App in it has room for its TLS
+    (measured: better than blocks held for it, which left the page's code no holes)."""
+    before = set(sys.modules)
+    try:
+        from .web.probe import probe
+
+        collect()
+        return await probe(url, site, api_key, username, password)
+    finally:
+        probe = None
+        drop_modules_since(before)
+        collect()
 
 
 def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_if, restart):
     """``ap_if`` is network.AP_IF: the access point (WPA2, its password on the panel) is
-    the station's own WLAN class on that interface. The keys of an existing config that
-    the page does not ask about are kept in the one it saves. ``buttons`` do nothing here."""
-    # First of all: see netrain.web.boot.reserved_probe (one block for the TLS of each
-    # of the test's two connections, the second beside its client's 16 KB body buffer)
-    reserve = []
-    try:
-        for _ in range(2):
-            reserve.append(bytearray(TLS_RESERVE_BYTES))
-    except MemoryError:  # a small heap: the page shows the test's own error if it fails
-        pass
-    _drop_normal_modules()
+    the station's own WLAN class on that interface. ``buttons`` do nothing in setup
+    mode. Nothing of ``hooks`` is kept (on the board it is netrain.app's Hooks)."""
+    host, port, dns_port = hooks.web_host, hooks.web_port or 80, hooks.dns_port
+    args = (config_path, wlan, reason, device_id, ap_if, restart, host, port, dns_port)
+    return SetupMode(panel, hooks.run_ms, args)
+
+
+def open_setup(config_path, wlan, reason, device_id, ap_if, restart, host, port, dns_port):
+    """(status, the setup page's task factory): the access point open, its name and
+    password on the console and in ``status``. The keys of an existing config that
+    the page does not ask about are kept in the one it saves."""
+    drop_modules(list(_normal_modules()))  # first: setup mode's code goes in their holes
     collect()
-    from .web.boot import SETUP_RETRY_MS, reserved_probe, setup_task, validate_later
+    from .web.boot import SETUP_RETRY_MS, setup_task
     from .web.setup import ap_credentials
 
     folder = config_path.rsplit("/", 1)[0] if "/" in config_path else "."
@@ -135,7 +177,6 @@ def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_
     ap.config(ssid=name, key=password)
     ap.active(True)
     ip = ap.ifconfig()[0]
-    port = hooks.web_port or 80
     console.out("netrain: setup mode (%s): join Wi-Fi %s, password %s," % (reason, name, password))
     console.out(
         "netrain: then open http://%s%s/ (any address shows the setup page)"
@@ -151,12 +192,12 @@ def build_setup(config_path, panel, buttons, wlan, hooks, reason, device_id, ap_
         folder,
         restart,
         ip,
-        hooks.web_host,
+        host,
         port,
-        hooks.dns_port,
+        dns_port,
         existing,
         validate_later,
         retry_ms,
-        reserved_probe(reserve),
+        probe_then_drop,
     )
-    return SetupMode(panel, status, hooks.run_ms, run)
+    return status, run

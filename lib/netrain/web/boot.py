@@ -12,9 +12,8 @@ The device uses port 80 and DNS port 53; the simulator maps them to loopback por
 
 import asyncio
 import socket
-import sys
 
-from ..compat import collect, const, sleep_ms
+from ..compat import const, sleep_ms
 from .server import Server
 
 SETUP_AFTER_JOIN_FAIL_MS = const(300_000)  # the configured network unreachable this long
@@ -103,60 +102,6 @@ async def start_setup(
     sock.bind(socket.getaddrinfo(host, dns_port)[0][-1])
     sock.setblocking(False)
     return server, asyncio.create_task(CaptiveDns(sock, ip).run())
-
-
-def validate_later(cfg):
-    """netrain.config's validate, imported when the page saves and dropped after: its
-    code and messages are heap the controller test's TLS needs more."""
-    before = set(sys.modules)
-    try:
-        from ..config import validate
-
-        return validate(cfg)
-    finally:
-        drop_modules_since(before)
-
-
-def drop_modules_since(before):
-    """Unload the package's modules imported since ``before`` (a set of names) that
-    nothing refers to any more: setup mode loads code only for as long as it runs."""
-    package = sys.modules.get("netrain")
-    for name in list(sys.modules):
-        if name.startswith("netrain.") and name not in before:
-            del sys.modules[name]
-            attr = name[8:]
-            if package is not None and "." not in attr and hasattr(package, attr):
-                delattr(package, attr)
-
-
-def reserved_probe(reserve):
-    """The controller test, run in the blocks of ``reserve`` (a list of bytearrays,
-    allocated before anything else of setup mode) held until now: on the board the TLS
-    record buffers need contiguous blocks, which the heap, with plenty free, may no
-    longer have by then. The probe's HTTP and UniFi code is imported first (into the
-    small holes, not the blocks) and dropped after; the blocks are taken again for
-    the next test."""
-    sizes = [len(block) for block in reserve]
-
-    async def run(url, site, api_key, username, password):
-        before = set(sys.modules)
-        try:
-            from .probe import probe
-
-            reserve.clear()
-            collect()
-            return await probe(url, site, api_key, username, password)
-        finally:
-            probe = None
-            drop_modules_since(before)
-            collect()
-            try:
-                for size in sizes:
-                    reserve.append(bytearray(size))
-            except MemoryError:  # too fragmented now: the next test runs with less
-                pass
-
-    return run
 
 
 def setup_task(

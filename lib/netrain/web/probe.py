@@ -48,7 +48,7 @@ async def probe(url, site, api_key, username, password, timeout_ms=TIMEOUT_MS):
             url,
             ca_der=der,
             keep_headers=_KEEP_HEADERS,
-            max_body_bytes=16384,  # the health reply, as the firmware reads it
+            max_body_bytes=0,  # a buffer per reply, as the firmware: health is streamed
             connect_timeout_ms=timeout_ms,
             response_timeout_ms=timeout_ms,
             request_timeout_ms=2 * timeout_ms,
