@@ -133,10 +133,12 @@ def test_settings_are_checked_before_any_is_applied():
     pw = basic(PASSWORD)
     status, out, _ = call(server, "POST", "/api/settings", {"brightness": 0.3, "scene": "nope"}, pw)
     assert status == 400 and "scenes are" in out["error"] and controls.commands == []
+    status, out, _ = call(server, "POST", "/api/settings", {"view": "nope"}, pw)
+    assert status == 400 and "views are" in out["error"] and controls.commands == []
     for bad in ({"brightness": 2}, {"sleep": 1}, {"gain": 0}, {"gain": True}, {"volume": 1}, {}):
         assert call(server, "POST", "/api/settings", bad, pw)[0] == 400, bad
     assert controls.commands == []
-    body = {"brightness": 0.3, "scene": "fire", "sleep": True, "gain": 200}
+    body = {"brightness": 0.3, "scene": "fire", "sleep": True, "gain": 200, "view": "split"}
     status, out, _ = call(server, "POST", "/api/settings", body, pw)
     assert status == 200 and out["ok"] is True
     assert sorted(controls.commands) == [
@@ -144,6 +146,7 @@ def test_settings_are_checked_before_any_is_applied():
         ("gain", 200),
         ("scene", "fire"),
         ("sleep", True),
+        ("view", "split"),
     ]
 
 

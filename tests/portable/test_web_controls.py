@@ -33,11 +33,12 @@ def test_state_carries_every_key_controls_reports():
 
 def test_settings_reach_controls():
     server, app = make()
-    body = {"brightness": 0.3, "scene": "fire", "sleep": True, "gain": 200}
+    body = {"brightness": 0.3, "scene": "fire", "sleep": True, "gain": 200, "view": "history"}
     status, out, _ = call(server, "POST", "/api/settings", body, basic(PASSWORD))
     assert status == 200, out
     c = app.controls
     assert (c.brightness, c.scene, c.sleeping, c.gain_pct) == (0.3, "fire", True, 200)
+    assert c.view_name == "history" and call(server, "GET", "/api/state")[1]["view"] == "history"
     assert app.panel.brightness == 0.3
 
 

@@ -6,7 +6,7 @@
 * ``GET /api/state``     what ``controls.state()`` reports, keys from ``STATE_KEYS`` only
 * ``GET /api/frame``     the panel as RGB bytes, row by row (width and height in headers)
 * ``POST /api/action``   ``{"action": "adblock" | "pause:<group>" | "timed_pause:<group>"}``
-* ``POST /api/settings`` any of brightness (0..1), scene, sleep (bool), gain (percent)
+* ``POST /api/settings`` any of brightness (0..1), scene, view, sleep (bool), gain (percent)
 
 Writes need the device password (see ``auth``); reads too when ``web.public_read``
 is false. Responses are built from an allow-list of keys, so a secret in the config
@@ -15,6 +15,7 @@ is false. Responses are built from an allow-list of keys, so a secret in the con
 
 from ..compat import micropython, ptr8, ticks_ms
 from ..effects.rain import SCENE_ORDER
+from ..views import NAMES as VIEW_NAMES
 from . import auth
 from .server import error, file_body, json_object, page_file, response
 
@@ -27,6 +28,7 @@ STATE_KEYS = (
     "utilisation_up",
     "brightness",
     "scene",
+    "view",
     "sleeping",
     "gain_pct",
     "adblock",
@@ -41,6 +43,7 @@ LAST_ACTIONS = 5
 SETTINGS = {
     "brightness": "brightness",
     "scene": "scene",
+    "view": "view",
     "sleep": "sleep",
     "gain": "gain",
 }
@@ -134,6 +137,7 @@ class Api:
             if key in full:
                 out[key] = full[key]
         out["scenes"] = SCENE_ORDER
+        out["views"] = VIEW_NAMES
         out["width"] = self.panel.width
         out["height"] = self.panel.height
         actions = []
@@ -187,6 +191,9 @@ def _check_settings(data):
         elif key == "scene":
             if value not in SCENE_ORDER:
                 return "scenes are: " + ", ".join(SCENE_ORDER)
+        elif key == "view":
+            if value not in VIEW_NAMES:
+                return "views are: " + ", ".join(VIEW_NAMES)
         elif key == "sleep":
             if not is_bool:
                 return "sleep needs true or false"
