@@ -25,7 +25,8 @@ sim: $(STAMP)
 # Simulator runs in parallel: each mostly waits out its run time on ~10% of a core
 # (tests/conftest.py hands out the longest first and keeps each portable test module,
 # whose tests share /tmp files, on one worker). TEST_JOBS=0 runs everything one by one.
-TEST_JOBS ?= 4
+# 6 workers on this 2-core machine: make test 3 min 57 s in a clone (4 workers: 4 min 54 s).
+TEST_JOBS ?= 6
 TEST_SELECT ?=
 
 test: $(STAMP)
